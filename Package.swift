@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Crosstalk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "crosstalk", targets: ["crosstalk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C system libraries (Debian -dev packages; see Makefile `deps`).
+        .systemLibrary(name: "COpus", path: "Sources/COpus", pkgConfig: "opus"),
+        .systemLibrary(name: "CEspeak", path: "Sources/CEspeak"),
+        .systemLibrary(name: "CSndfile", path: "Sources/CSndfile", pkgConfig: "sndfile"),
+
+        // Clock, events, stages, scenario model, metrics. No I/O, no C.
+        .target(
+            name: "Core",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        // C-backed implementations of Core's engine protocols.
+        .target(name: "Engines", dependencies: ["Core", "COpus", "CEspeak"]),
+        // The session archive, scenario files, import/export.
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "Core", "Engines", "CSndfile",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "crosstalk",
+            dependencies: [
+                "Core", "Engines", "Recorder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "EnginesTests", dependencies: ["Engines", "Core"]),
+        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Engines", "Core"]),
+        .testTarget(name: "CrosstalkCLITests", dependencies: ["Core"]),
+    ]
+)

@@ -1,0 +1,130 @@
+/// Every tunable of the pipeline (the `pipeline:` section of a scenario), with the defaults of DESIGN.md §2.
+public struct PipelineSettings: Hashable, Sendable {
+    /// Voice activity detection.
+    public struct VAD: Hashable, Sendable {
+        /// `energy` (built in).
+        public var engine = "energy"
+        /// Continuous speech needed before `vad.start`.
+        public var startMs = 60
+        /// Continuous silence needed before `vad.stop`.
+        public var stopMs = 200
+        /// Speech probability at or above which a frame counts as speech.
+        public var threshold = 0.5
+        /// Energy VAD: how far above the tracked noise floor speech must be, in dB.
+        public var marginDb = 12.0
+        /// Energy VAD: the lowest level that can count as speech, in dBFS.
+        public var floorDb = -50.0
+    }
+
+    /// End-of-turn detection.
+    public struct Endpointing: Hashable, Sendable {
+        /// `silence` (fixed silence) or `smart` (waits longer when the transcript looks unfinished).
+        public var mode = "silence"
+        /// Silence after the last speech before the turn ends.
+        public var silenceMs = 500
+        /// The longest wait: smart mode's wait on an unfinished transcript, and the cap on waiting for a transcript.
+        public var maxDelayMs = 3000
+    }
+
+    /// Speech-to-text.
+    public struct STT: Hashable, Sendable {
+        /// `simulated` (ground truth + latency model).
+        public var engine = "simulated"
+        /// Latency preset name.
+        public var preset = "deepgram-nova-2"
+        /// Fixed partial latency overriding the preset, if set.
+        public var partialLatencyMs: Int?
+        /// Fixed final lag (after the segment's last word) overriding the preset, if set.
+        public var finalLatencyMs: Int?
+        /// Pause inside speech that closes a transcript segment (a final).
+        public var segmentPauseMs = 400
+    }
+
+    /// Language model.
+    public struct LLM: Hashable, Sendable {
+        /// `scripted` (replies from the scenario).
+        public var engine = "scripted"
+        /// Latency preset name.
+        public var preset = "groq-llama3-8b"
+        /// Fixed time to first token overriding the preset, if set.
+        public var ttftMs: Int?
+        /// Token rate overriding the preset, if set.
+        public var tokensPerSecond: Int?
+    }
+
+    /// Text-to-speech (and the token aggregator in front of it).
+    public struct TTS: Hashable, Sendable {
+        /// `espeak`.
+        public var engine = "espeak"
+        /// Latency preset name.
+        public var preset = "elevenlabs-flash"
+        /// espeak-ng voice of the bot.
+        public var voice = "en-us"
+        /// Push text to TTS after this many tokens.
+        public var flushTokens = 8
+        /// Push text to TTS at punctuation.
+        public var flushOnPunctuation = true
+        /// Fixed time to first byte overriding the preset, if set.
+        public var ttfbMs: Int?
+        /// Audio per streamed chunk.
+        public var chunkMs = 200
+    }
+
+    /// Interruption of the bot by the user.
+    public struct BargeIn: Hashable, Sendable {
+        /// `vad` (speech duration and/or words) or `none`.
+        public var mode = "vad"
+        /// User speech needed while the bot talks.
+        public var minSpeechMs = 300
+        /// Transcribed words needed as well (0: not required).
+        public var minWords = 0
+    }
+
+    /// Network between the agent and each cloud service.
+    public struct Network: Hashable, Sendable {
+        /// Round trip per cloud hop (STT, LLM, TTS when their preset is a cloud service).
+        public var rttMs = 40
+    }
+
+    /// Echo of the bot's playback into the microphone.
+    public struct Echo: Hashable, Sendable {
+        /// Whether the bot hears itself.
+        public var enabled = false
+        /// Acoustic delay from speaker to mic.
+        public var delayMs = 120
+        /// Echo level relative to playback.
+        public var gainDb = -12.0
+        /// Echo canceller: `none`.
+        public var aec = "none"
+    }
+
+    /// Background noise on the line.
+    public struct Noise: Hashable, Sendable {
+        /// `none` or `white`.
+        public var kind = "none"
+        /// Noise RMS level in dBFS.
+        public var levelDb = -45.0
+    }
+
+    /// VAD settings.
+    public var vad = VAD()
+    /// Endpointing settings.
+    public var endpointing = Endpointing()
+    /// STT settings.
+    public var stt = STT()
+    /// LLM settings.
+    public var llm = LLM()
+    /// TTS settings.
+    public var tts = TTS()
+    /// Barge-in settings.
+    public var bargein = BargeIn()
+    /// Network settings.
+    public var network = Network()
+    /// Echo settings.
+    public var echo = Echo()
+    /// Noise settings.
+    public var noise = Noise()
+
+    /// The defaults.
+    public init() {}
+}

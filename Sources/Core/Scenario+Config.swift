@@ -1,0 +1,57 @@
+extension Scenario {
+    /// The resolved settings after defaults and overrides, as canonical JSON (the archive's `config`).
+    public var resolvedConfig: JSONValue {
+        let p = pipeline
+        func opt(_ v: Int?) -> JSONValue { v.map { .int(Int64($0)) } ?? .null }
+        return [
+            "name": .string(name),
+            "seed": .int(Int64(bitPattern: seed)),
+            "max_duration_ms": .int(Int64(maxDurationMs)),
+            "audio": [
+                "sample_rate": .int(Int64(audio.sampleRate)), "frame_ms": .int(Int64(audio.frameMs)),
+                "codec": .string(audio.codec), "bitrate": .int(Int64(audio.bitrate)),
+                "complexity": .int(Int64(audio.complexity)),
+            ],
+            "pipeline": [
+                "vad": [
+                    "engine": .string(p.vad.engine), "start_ms": .int(Int64(p.vad.startMs)),
+                    "stop_ms": .int(Int64(p.vad.stopMs)), "threshold": .double(p.vad.threshold),
+                    "margin_db": .double(p.vad.marginDb), "floor_db": .double(p.vad.floorDb),
+                ],
+                "endpointing": [
+                    "mode": .string(p.endpointing.mode), "silence_ms": .int(Int64(p.endpointing.silenceMs)),
+                    "max_delay_ms": .int(Int64(p.endpointing.maxDelayMs)),
+                ],
+                "stt": [
+                    "engine": .string(p.stt.engine), "preset": .string(p.stt.preset),
+                    "partial_latency_ms": opt(p.stt.partialLatencyMs), "final_latency_ms": opt(p.stt.finalLatencyMs),
+                    "segment_pause_ms": .int(Int64(p.stt.segmentPauseMs)),
+                ],
+                "llm": [
+                    "engine": .string(p.llm.engine), "preset": .string(p.llm.preset),
+                    "ttft_ms": opt(p.llm.ttftMs), "tokens_per_second": opt(p.llm.tokensPerSecond),
+                ],
+                "tts": [
+                    "engine": .string(p.tts.engine), "preset": .string(p.tts.preset), "voice": .string(p.tts.voice),
+                    "flush_tokens": .int(Int64(p.tts.flushTokens)), "flush_on_punctuation": .bool(p.tts.flushOnPunctuation),
+                    "ttfb_ms": opt(p.tts.ttfbMs), "chunk_ms": .int(Int64(p.tts.chunkMs)),
+                ],
+                "bargein": [
+                    "mode": .string(p.bargein.mode), "min_speech_ms": .int(Int64(p.bargein.minSpeechMs)),
+                    "min_words": .int(Int64(p.bargein.minWords)),
+                ],
+                "network": ["rtt_ms": .int(Int64(p.network.rttMs))],
+                "echo": [
+                    "enabled": .bool(p.echo.enabled), "delay_ms": .int(Int64(p.echo.delayMs)),
+                    "gain_db": .double(p.echo.gainDb), "aec": .string(p.echo.aec),
+                ],
+                "noise": ["kind": .string(p.noise.kind), "level_db": .double(p.noise.levelDb)],
+            ],
+            "caller": [
+                "voice": .string(caller.voice), "start_ms": .int(Int64(caller.startMs)),
+                "patience_ms": .int(Int64(caller.patienceMs)), "turns": .int(Int64(caller.turns.count)),
+            ],
+            "bot": ["replies": .int(Int64(bot.replies.count)), "fallback_reply": .string(bot.fallbackReply)],
+        ]
+    }
+}

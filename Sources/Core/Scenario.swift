@@ -1,0 +1,91 @@
+/// A conversation to simulate: settings, what the caller says and how it reacts, what the bot replies.
+public struct Scenario: Hashable, Sendable {
+    /// Audio settings of the session.
+    public struct Audio: Hashable, Sendable {
+        /// Samples per second.
+        public var sampleRate = 16000
+        /// Frame length.
+        public var frameMs = 20
+        /// Archive codec for all streams: `opus` or `pcm16`. With `opus` the mic goes through it in the loop.
+        public var codec = "opus"
+        /// Opus bitrate.
+        public var bitrate = 16000
+        /// Opus encoder complexity (0–10).
+        public var complexity = 3
+
+        /// The pipeline's audio format.
+        public var format: AudioFormat { AudioFormat(sampleRate: sampleRate, frameMs: frameMs) }
+    }
+
+    /// One piece of a caller turn: words to say, or a pause.
+    public enum Segment: Hashable, Sendable {
+        /// Words spoken in one breath.
+        case say(String)
+        /// Silence inside the turn.
+        case pause(ms: Int)
+    }
+
+    /// One turn of the simulated caller.
+    public struct CallerTurn: Hashable, Sendable {
+        /// What is said, in order.
+        public var segments: [Segment]
+        /// Silence after the bot stops before this turn starts.
+        public var gapMs: Int
+        /// If set, the caller starts this turn this long into the bot's reply (a barge-in).
+        public var bargeInAfterMs: Int?
+
+        /// The spoken text without pauses.
+        public var text: String {
+            segments.compactMap { if case .say(let s) = $0 { return s } else { return nil } }.joined(separator: " ")
+        }
+    }
+
+    /// The simulated caller.
+    public struct Caller: Hashable, Sendable {
+        /// espeak-ng voice.
+        public var voice = "en-us"
+        /// When the first turn starts.
+        public var startMs = 500
+        /// How long the caller waits for a reply before going on anyway.
+        public var patienceMs = 6000
+        /// Turns in order.
+        public var turns: [CallerTurn] = []
+    }
+
+    /// The bot's scripted replies, one per caller turn.
+    public struct Bot: Hashable, Sendable {
+        /// Replies in order; reply *i* answers caller turn *i*.
+        public var replies: [String] = []
+        /// What the bot says when the script has no reply for a turn.
+        public var fallbackReply = "Sorry, could you say that again?"
+    }
+
+    /// Scenario name.
+    public var name = "unnamed"
+    /// Root seed; every stage's PRNG derives from it.
+    public var seed: UInt64 = 1
+    /// Audio settings.
+    public var audio = Audio()
+    /// Pipeline settings.
+    public var pipeline = PipelineSettings()
+    /// The caller.
+    public var caller = Caller()
+    /// The bot.
+    public var bot = Bot()
+    /// Longest session before the simulation stops (a guard, not a target).
+    public var maxDurationMs = 4 * 3600 * 1000
+
+    /// An empty scenario with defaults.
+    public init() {}
+
+    /// Every text that will be synthesized, in file order: caller segments, then bot replies, then the fallback.
+    public var textsInFileOrder: [(voice: String, text: String)] {
+        var texts: [(String, String)] = []
+        for turn in caller.turns {
+            for case .say(let s) in turn.segments { texts.append((caller.voice, s)) }
+        }
+        for reply in bot.replies { texts.append((pipeline.tts.voice, reply)) }
+        texts.append((pipeline.tts.voice, bot.fallbackReply))
+        return texts
+    }
+}

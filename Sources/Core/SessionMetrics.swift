@@ -1,0 +1,83 @@
+/// Computes per-turn and session metrics from an event stream alone (so reports work on any archive).
+public struct SessionMetrics: Sendable {
+    /// One row per `turn.end`.
+    public var turns: [TurnMetrics]
+    /// Totals.
+    public var summary: SessionSummary
+
+    private struct Interval { var start: Int64; var end: Int64 }
+
+    /// Computes the metrics of `events` (in stream order).
+    public init(events: [PipelineEvent]) {
+        func ms(_ e: PipelineEvent) -> Int64 { e.time.microseconds / 1000 }
+        // Ground-truth caller turns, by caller turn number.
+        var callerSpans: [(turn: Int, start: Int64, end: Int64?)] = []
+        for e in events where e.kind == .callerSpeechStart {
+            callerSpans.append((e.turn ?? 0, ms(e), nil))
+        }
+        for e in events where e.kind == .callerSpeechEnd {
+            if let i = callerSpans.firstIndex(where: { $0.turn == e.turn && $0.end == nil }) { callerSpans[i].end = ms(e) }
+        }
+        let end = events.last.map(ms) ?? 0
+        let callerIntervals = callerSpans.map { Interval(start: $0.start, end: $0.end ?? end) }
+
+        var byTurn: [Int: [PipelineEvent]] = [:]
+        for e in events { if let t = e.turn { byTurn[t, default: []].append(e) } }
+
+        var rows: [TurnMetrics] = []
+        for e in events where e.kind == .turnEnd {
+            let turn = e.turn ?? 0
+            let mine = (byTurn[turn] ?? []).filter { !$0.kind.rawValue.hasPrefix("caller.") }
+            let tEnd = ms(e)
+            // The caller turn this belongs to: the one in progress at turn.end, else the last one started.
+            let inside = callerSpans.last { $0.start <= tEnd && ($0.end ?? Int64.max) > tEnd }
+            let owner = inside ?? callerSpans.last { $0.start <= tEnd }
+            let vadEnd = e.data["speech_end_us"]?.intValue.map { $0 / 1000 }
+            let speechEnd = owner?.end ?? vadEnd
+            func first(_ k: EventKind) -> PipelineEvent? { mine.first { $0.kind == k } }
+            let request = first(.llmRequest), token = first(.llmToken)
+            let ttsRequest = first(.ttsRequest), chunk = first(.ttsChunk)
+            let playStart = first(.playStart), playStop = first(.playStop)
+            let lastFinal = mine.last { $0.kind == .sttFinal && ms($0) <= tEnd + 5000 }
+            let bargeIn = first(.bargeIn)
+            var row = TurnMetrics(
+                turn: turn, callerTurn: owner?.turn, callerSpeechEndMs: speechEnd, turnEndMs: tEnd,
+                reason: e.data["reason"]?.stringValue ?? "", endpointDelayMs: speechEnd.map { tEnd - $0 },
+                sttFinalLagMs: nil, llmTTFTMs: nil, aggregationMs: nil, ttsTTFBMs: nil, playoutBufferMs: nil,
+                networkMs: (request?.data["network_ms"]?.intValue ?? 0) + (ttsRequest?.data["network_ms"]?.intValue ?? 0),
+                firstAudioMs: playStart.map(ms), voiceToVoiceMs: nil, overlapMs: 0,
+                cutOff: inside != nil, bargedIn: bargeIn != nil, selfInterruption: false,
+                bargeInReactionMs: nil, heardText: playStop?.data["heard_text"]?.stringValue)
+            if let f = lastFinal, let s = speechEnd { row.sttFinalLagMs = ms(f) - s }
+            if let r = request, let t = token { row.llmTTFTMs = ms(t) - ms(r) }
+            if let t = token, let q = ttsRequest { row.aggregationMs = ms(q) - ms(t) }
+            if let q = ttsRequest, let c = chunk { row.ttsTTFBMs = ms(c) - ms(q) }
+            if let c = chunk, let p = playStart { row.playoutBufferMs = ms(p) - ms(c) }
+            if let p = playStart, let s = speechEnd { row.voiceToVoiceMs = ms(p) - s }
+            if let p = playStart {
+                let stop = playStop.map(ms) ?? end
+                row.overlapMs = callerIntervals.reduce(0) { $0 + max(0, min($1.end, stop) - max($1.start, ms(p))) }
+            }
+            if let b = bargeIn {
+                let onset = (b.data["onset_us"]?.intValue ?? b.time.microseconds) / 1000
+                let callerTalking = callerIntervals.contains { $0.start <= ms(b) && $0.end >= onset }
+                row.selfInterruption = !callerSpans.isEmpty && !callerTalking
+                if !row.selfInterruption, let stop = playStop { row.bargeInReactionMs = ms(stop) - onset }
+            }
+            rows.append(row)
+        }
+        turns = rows
+
+        let v2v = rows.compactMap(\.voiceToVoiceMs)
+        let delays = rows.filter { !$0.cutOff }.compactMap(\.endpointDelayMs)
+        let answered = Set(rows.filter { !$0.cutOff }.compactMap(\.callerTurn))
+        summary = SessionSummary(
+            turns: rows.count, cutOffs: rows.filter(\.cutOff).count,
+            bargeIns: rows.filter { $0.bargedIn && !$0.selfInterruption }.count,
+            selfInterruptions: rows.filter(\.selfInterruption).count,
+            voiceToVoiceP50Ms: percentile(v2v, 50), voiceToVoiceP90Ms: percentile(v2v, 90),
+            endpointDelayP50Ms: percentile(delays, 50), overlapMs: rows.reduce(0) { $0 + $1.overlapMs },
+            unansweredCallerTurns: callerSpans.filter { !answered.contains($0.turn) }.count,
+            durationMs: end)
+    }
+}

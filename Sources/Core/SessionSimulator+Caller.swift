@@ -1,0 +1,66 @@
+extension SessionSimulator {
+    func apply(_ actions: [CallerStateMachine.Action]) {
+        for action in actions { handleAction(action) }
+    }
+
+    func handleAction(_ action: CallerStateMachine.Action) {
+        switch action {
+        case .scheduleTimer(let id, let at):
+            sim.schedule(.callerTimer(id), at: at)
+        case .startTurn(let index):
+            startCallerTurn(index)
+        case .endSession(let reason):
+            // End on a frame boundary so every stream has the same length.
+            let frame = format.frameDuration.microseconds
+            let t = (sim.now.microseconds + frame - 1) / frame * frame
+            sim.schedule(.sessionEnd(reason: reason), at: SimInstant(microseconds: t))
+        }
+    }
+
+    /// Lays the turn's audio on the tape from now on, and tells ground truth and STT its word times.
+    func startCallerTurn(_ index: Int) {
+        let turn = scenario.caller.turns[index]
+        let startSample = format.sampleIndex(at: sim.now)
+        var samples: [Int16] = []
+        var words: [SimulatedSTT.SpokenWord] = []
+        for segment in turn.segments {
+            switch segment {
+            case .pause(let ms):
+                samples.append(contentsOf: repeatElement(0, count: format.sampleCount(.milliseconds(ms))))
+            case .say(let text):
+                let clip = bank.clip(voice: scenario.caller.voice, text: text)
+                let base = startSample + samples.count
+                for w in clip.words {
+                    words.append(SimulatedSTT.SpokenWord(
+                        text: w.text, start: format.instant(ofSample: base + w.startSample),
+                        end: format.instant(ofSample: base + w.endSample)))
+                }
+                samples.append(contentsOf: clip.samples)
+            }
+        }
+        tape.place(samples, at: startSample)
+        callerTurnsStarted = index + 1
+        callerWords[index + 1] = words
+        if let first = words.first, let last = words.last {
+            sim.schedule(.callerSpeechEdge(turn: index + 1, start: true), at: first.start)
+            sim.schedule(.callerSpeechEdge(turn: index + 1, start: false), at: last.end)
+        }
+        sim.schedule(.callerTurnAudioEnded, at: format.instant(ofSample: startSample + samples.count))
+        for output in stt.wordsScheduled(words) { sim.schedule(.stt(output), at: output.at) }
+    }
+
+    /// Ground truth: the caller's turn (first word start to last word end, pauses included).
+    func callerSpeechEdge(turn: Int, start: Bool) {
+        let words = callerWords[turn] ?? []
+        let text = scenario.caller.turns[turn - 1].text
+        if start {
+            let list: [JSONValue] = words.map {
+                ["word": .string($0.text), "start_us": .int($0.start.microseconds), "end_us": .int($0.end.microseconds)]
+            }
+            emit(.callerSpeechStart, turn: turn, ["text": .string(text), "words": .array(list)])
+        } else {
+            emit(.callerSpeechEnd, turn: turn, ["text": .string(text)])
+            callerWords[turn] = nil
+        }
+    }
+}

@@ -1,0 +1,76 @@
+extension SessionSimulator {
+    /// One frame step at `now = k × frame`: the mic frame k−1 has just ended; bot frame k starts playing.
+    func frameTick() throws {
+        guard !ended else { return }
+        let now = sim.now
+        let spf = format.samplesPerFrame
+        if sim.now.microseconds >= Int64(scenario.maxDurationMs) * 1000 {
+            handleAction(.endSession(reason: "max_duration"))
+        }
+        if let botFrame = pendingBotFrame {
+            let f = frameIndex
+            let frameStart = f * spf
+            let frameTime = now - format.frameDuration
+            let callerFrame = tape.samples(from: frameStart, count: spf)
+            let mic = channel.micFrame(caller: callerFrame, start: frameStart)
+            let packet = try micCodec.encode(mic)
+            let heard = micCodec.name == "pcm16" ? mic : try micCodec.decode(packet)
+            recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: nil)
+            recorder?.record(stream: .mic, frame: f, time: frameTime, samples: heard, packet: packet)
+            recorder?.record(stream: .bot, frame: f, time: frameTime, samples: botFrame, packet: nil)
+            let probability = vadModel.probability(of: heard)
+            let isSpeech = probability >= scenario.pipeline.vad.threshold
+            recorder?.record(vadFrame: f, time: frameTime, probability: probability, speech: isSpeech)
+            if let change = vad.frameClassified(end: now, isSpeech: isSpeech) { vadChanged(change) }
+            if let interruption = bargeIn.frameProcessed(at: now) { bargedIn(interruption) }
+            frameIndex += 1
+            if frameIndex % max(1, 1000 / format.frameMs) == 0 { try recorder?.checkpoint(at: now) }
+        }
+        let (botFrame, actions) = playout.nextFrame()
+        channel.botPlayed(botFrame)
+        pendingBotFrame = botFrame
+        for action in actions { playoutAction(action) }
+        if !ended { sim.schedule(.tick, at: now + format.frameDuration) }
+    }
+
+    func vadChanged(_ change: VADStateMachine.Action) {
+        switch change {
+        case .speechStarted(let onset):
+            emit(.vadStart, turn: userTurn, ["onset_us": .int(onset.microseconds)])
+            endpointer.speechStarted()
+            bargeIn.speechStarted(onset: onset)
+        case .speechStopped(let end):
+            emit(.vadStop, turn: userTurn, ["speech_end_us": .int(end.microseconds)])
+            bargeIn.speechStopped()
+            endpoint(endpointer.speechStopped(at: sim.now, lastSpeechEnd: end))
+        }
+    }
+
+    func playoutAction(_ action: PlayoutStateMachine.Action) {
+        switch action {
+        case .started(let turn):
+            reply?.playStarted = true
+            audibleTurn = turn
+            emit(.playStart, turn: turn, [:])
+            bargeIn.playbackStarted()
+            apply(caller.playbackStarted(at: sim.now))
+        case .stopped(let turn, let interrupted, let heard):
+            if interrupted {
+                guard audibleTurn == turn else { return }
+                // The fade-out runs into this frame; playback is silent 10 ms from now.
+                sim.schedule(.playStopped(turn: turn, heard: heard), at: sim.now + .milliseconds(10))
+            } else {
+                playbackStopped(turn: turn, interrupted: false, heard: heard)
+            }
+        }
+    }
+
+    func playbackStopped(turn: Int, interrupted: Bool, heard: String) {
+        audibleTurn = nil
+        emit(.playStop, turn: turn, ["reason": .string(interrupted ? "interrupted" : "done"), "heard_text": .string(heard)])
+        lastHeard = interrupted ? heard : nil
+        if reply?.turn == turn { reply?.finished = true }
+        bargeIn.playbackStopped()
+        apply(caller.playbackStopped(at: sim.now, interrupted: interrupted))
+    }
+}

@@ -1,0 +1,148 @@
+import DequeModule
+import RealModule
+
+/// Runs a scenario through the whole pipeline on the virtual clock and records what happens.
+///
+/// Owns the `Simulation` and one instance of every stage, feeds each input to its stage at its
+/// instant, and carries out the actions the stages return. Single-threaded and deterministic:
+/// the same scenario, speech and settings give the same event stream and audio in any process.
+public final class SessionSimulator {
+    enum Input {
+        case tick
+        case callerTimer(Int)
+        case callerSpeechEdge(turn: Int, start: Bool)
+        case callerTurnAudioEnded
+        case stt(SimulatedSTT.Output)
+        case endpointTimer(Int)
+        case llmToken(generation: Int, token: ScriptedLLM.Token, last: Bool)
+        case ttsChunk(generation: Int, request: Int, chunk: TTSStream.Chunk, last: Bool)
+        case playStopped(turn: Int, heard: String)
+        case sessionEnd(reason: String)
+    }
+
+    /// A bot reply in progress.
+    struct Reply {
+        var turn: Int
+        var generation: Int
+        var speech: SynthesizedSpeech
+        var wordCursor = 0
+        var requestsSent = 0
+        var requestsDone = 0
+        var llmDone = false
+        var ttsDone = false
+        var playStarted = false
+        var finished = false
+    }
+
+    let scenario: Scenario
+    let format: AudioFormat
+    let bank: SpeechBank
+    let micCodec: FrameCodec
+    let recorder: SessionRecording?
+
+    var sim = Simulation<Input>()
+    var events: [PipelineEvent] = []
+    var ended = false
+    var frameIndex = 0
+
+    // Stages.
+    var caller: CallerStateMachine
+    var tape = CallerTape()
+    var callerTurnsStarted = 0
+    /// Word timings of turns whose ground-truth events are still to be written (by 1-based turn).
+    var callerWords: [Int: [SimulatedSTT.SpokenWord]] = [:]
+    var vadModel: EnergyVAD
+    var vad: VADStateMachine
+    var stt: SimulatedSTT
+    var endpointer: EndpointerStateMachine
+    var llm: ScriptedLLM
+    var aggregator: TextAggregator
+    var tts: TTSStream
+    var playout: PlayoutStateMachine
+    var bargeIn: BargeInPolicy
+    var channel: Channel
+
+    var userTurn = 1
+    var generation = 0
+    var reply: Reply?
+    var lastHeard: String?
+    var pendingBotFrame: [Int16]?
+    var audibleTurn: Int?
+
+    /// Prepares a run of `scenario` with pre-synthesized `speech`.
+    ///
+    /// - Parameters:
+    ///   - micCodec: the codec the mic goes through in the loop (the pipeline hears its decoded output).
+    ///   - recorder: where frames and events go as they happen (the archive writer), if anywhere.
+    public init(scenario: Scenario, speech: SpeechBank, micCodec: FrameCodec, recorder: SessionRecording?) {
+        self.scenario = scenario
+        format = scenario.audio.format
+        bank = speech
+        self.micCodec = micCodec
+        self.recorder = recorder
+        let p = scenario.pipeline
+        let rtt = SimDuration.milliseconds(p.network.rttMs)
+        func seed(_ name: String) -> UInt64 { SeedDerivation.seed(root: scenario.seed, component: name) }
+        caller = CallerStateMachine(caller: scenario.caller)
+        vadModel = EnergyVAD(settings: p.vad, frameMs: format.frameMs)
+        vad = VADStateMachine(startMs: p.vad.startMs, stopMs: p.vad.stopMs, frameMs: format.frameMs)
+        stt = SimulatedSTT(settings: p.stt, preset: LatencyPreset.named(p.stt.preset, stage: .stt)!, rtt: rtt, seed: seed("stt"))
+        endpointer = EndpointerStateMachine(settings: p.endpointing)
+        llm = ScriptedLLM(settings: p.llm, preset: LatencyPreset.named(p.llm.preset, stage: .llm)!, rtt: rtt, seed: seed("llm"))
+        aggregator = TextAggregator(settings: p.tts)
+        tts = TTSStream(settings: p.tts, preset: LatencyPreset.named(p.tts.preset, stage: .tts)!, rtt: rtt, format: format, seed: seed("tts"))
+        playout = PlayoutStateMachine(samplesPerFrame: format.samplesPerFrame, fadeSamples: format.sampleRate / 100)
+        bargeIn = BargeInPolicy(settings: p.bargein)
+        channel = Channel(echo: p.echo, noise: p.noise, format: format, seed: seed("channel"))
+    }
+
+    /// Runs the session to its end and returns every event.
+    public func run() throws -> [PipelineEvent] {
+        apply(caller.sessionStarted())
+        sim.schedule(.tick, at: .zero)
+        while !ended, let input = sim.next() {
+            try handle(input)
+        }
+        try recorder?.checkpoint(at: sim.now)
+        return events
+    }
+
+    /// Number of frames processed (the length of each recorded stream).
+    public var framesProcessed: Int { frameIndex }
+
+    // MARK: - Event emission
+
+    func emit(_ kind: EventKind, turn: Int?, _ data: JSONValue) {
+        let event = PipelineEvent(seq: Int64(events.count), time: sim.now, kind: kind, turn: turn, data: data)
+        events.append(event)
+        recorder?.record(event: event)
+    }
+
+    // MARK: - Input dispatch
+
+    func handle(_ input: Input) throws {
+        switch input {
+        case .tick:
+            try frameTick()
+        case .callerTimer(let id):
+            apply(caller.timerFired(id: id, at: sim.now))
+        case .callerSpeechEdge(let turn, let start):
+            callerSpeechEdge(turn: turn, start: start)
+        case .callerTurnAudioEnded:
+            apply(caller.turnFinished(at: sim.now, botPlaying: playout.isPlaying))
+        case .stt(let output):
+            sttOutput(output)
+        case .endpointTimer(let id):
+            endpoint(endpointer.timerFired(id: id, at: sim.now))
+        case .llmToken(let gen, let token, let last):
+            llmToken(generation: gen, token: token, last: last)
+        case .ttsChunk(let gen, let request, let chunk, let last):
+            ttsChunk(generation: gen, request: request, chunk: chunk, last: last)
+        case .playStopped(let turn, let heard):
+            playbackStopped(turn: turn, interrupted: true, heard: heard)
+        case .sessionEnd(let reason):
+            emit(.sessionEnd, turn: nil, ["reason": .string(reason), "frames": .int(Int64(frameIndex))])
+            ended = true
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import Core
+import Foundation
+import GRDB
+
+/// Checks a session archive against the contract of DESIGN.md §3: schema, meta keys, contiguous
+/// frames at the right times, known codecs, packets that decode, a contiguous time-ordered event
+/// stream of known kinds with JSON-object data, and one VAD row per mic frame.
+///
+/// A file that cannot be opened as an archive at all throws (`ArchiveError`); everything else wrong
+/// is a finding. Each check reports at most `maxFindingsPerCheck` findings plus a count of the rest.
+public struct ArchiveVerifier {
+    /// One thing wrong with an archive.
+    public struct Finding: Hashable, Sendable, CustomStringConvertible {
+        /// The check that failed (`schema`, `meta`, `audio`, `events`, `vad`).
+        public var check: String
+        /// What is wrong, with the row it concerns.
+        public var message: String
+
+        /// Creates a finding.
+        public init(check: String, message: String) {
+            self.check = check
+            self.message = message
+        }
+
+        /// `check: message`.
+        public var description: String { "\(check): \(message)" }
+    }
+
+    /// Findings reported per check before the rest are only counted.
+    public var maxFindingsPerCheck = 5
+    private let makeDecoder: SessionArchive.DecoderFactory
+
+    /// Creates a verifier; `makeDecoder` supplies decoders beyond `pcm16` (see `SessionArchive`).
+    public init(makeDecoder: @escaping SessionArchive.DecoderFactory = { _, _ in nil }) {
+        self.makeDecoder = makeDecoder
+    }
+
+    /// Verifies the archive at `path`; an empty list means it is sound.
+    public func verify(path: String) throws -> [Finding] {
+        try verify(SessionArchive(path: path, makeDecoder: makeDecoder))
+    }
+
+    /// Verifies an opened archive; an empty list means it is sound.
+    public func verify(_ archive: SessionArchive) throws -> [Finding] {
+        var findings: [Finding] = []
+        try archive.read { db in
+            findings += limited("schema", try schemaProblems(db))
+            findings += limited("meta", metaProblems(archive.meta, db: db))
+            var micFrames = 0
+            for stream in AudioStream.allCases {
+                let (problems, count) = try audioProblems(stream, archive: archive, db: db)
+                findings += limited("audio", problems)
+                if stream == .mic { micFrames = count }
+            }
+            findings += limited("audio", try strayStreams(db))
+            findings += limited("events", try eventProblems(db))
+            findings += limited("vad", try vadProblems(db, micFrames: micFrames, format: archive.format))
+        }
+        return findings
+    }
+
+    private func limited(_ check: String, _ messages: [String]) -> [Finding] {
+        var out = messages.prefix(maxFindingsPerCheck).map { Finding(check: check, message: $0) }
+        if messages.count > maxFindingsPerCheck {
+            out.append(Finding(check: check, message: "… and \(messages.count - maxFindingsPerCheck) more"))
+        }
+        return out
+    }
+
+    private func schemaProblems(_ db: Database) throws -> [String] {
+        var problems: [String] = []
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if version != ArchiveSchema.formatVersion {
+            problems.append("user_version is \(version), expected \(ArchiveSchema.formatVersion)")
+        }
+        for table in ArchiveSchema.requiredTables {
+            let columns = try ArchiveSchema.columns(of: table, in: db)
+            let expected = ArchiveSchema.requiredColumns[table] ?? []
+            let missing = expected.filter { !columns.contains($0) }
+            if !missing.isEmpty {
+                problems.append("table \(table) lacks column(s) \(missing.joined(separator: ", "))")
+            }
+        }
+        let indexes = try db.indexes(on: "events")
+        if !indexes.contains(where: { $0.name == "events_t" && $0.columns == ["t_us"] }) {
+            problems.append("index events_t on events(t_us) is missing")
+        }
+        let audioKey = try db.primaryKey("audio").columns
+        if audioKey != ["stream", "frame"] {
+            problems.append("audio primary key is (\(audioKey.joined(separator: ", "))), expected (stream, frame)")
+        }
+        return problems
+    }
+
+    private func metaProblems(_ meta: [String: String], db: Database) -> [String] {
+        var problems: [String] = []
+        for key in ArchiveSchema.requiredMetaKeys where meta[key] == nil {
+            problems.append("key \(key) is missing")
+        }
+        if let version = meta["format_version"], version != String(ArchiveSchema.formatVersion) {
+            problems.append("format_version is '\(version)', expected '\(ArchiveSchema.formatVersion)'")
+        }
+        if let seed = meta["seed"], UInt64(seed) == nil, Int64(seed) == nil {
+            problems.append("seed '\(seed)' is not an integer")
+        }
+        if let config = meta["config"] {
+            if case .object = try? JSONParser.parse(config) {} else { problems.append("config is not a JSON object") }
+        }
+        return problems
+    }
+
+    /// Problems with `stream`'s frames, and how many frames it has.
+    private func audioProblems(_ stream: AudioStream, archive: SessionArchive, db: Database) throws -> ([String], Int) {
+        var problems: [String] = []
+        let frameUs = Int64(archive.format.frameMs) * 1000
+        var decoders: [String: any FrameCodec] = [:]
+        var undecodable: Set<String> = []
+        var expected = 0
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT frame, t_us, codec, data FROM audio WHERE stream = ? ORDER BY frame",
+            arguments: [stream.rawValue])
+        while let row = try rows.next() {
+            let frame: Int = try row.decode(atIndex: 0)
+            let timeUs: Int64 = try row.decode(atIndex: 1)
+            let codec: String = try row.decode(atIndex: 2)
+            if frame != expected {
+                problems.append("\(stream.rawValue) frame \(frame) follows frame \(expected - 1) (frames must run 0, 1, 2, …)")
+                expected = frame
+            }
+            expected += 1
+            if timeUs != Int64(frame) * frameUs {
+                problems.append("\(stream.rawValue) frame \(frame) at t_us \(timeUs), expected \(Int64(frame) * frameUs)")
+            }
+            guard ArchiveSchema.knownCodecs.contains(codec) else {
+                problems.append("\(stream.rawValue) frame \(frame) has unknown codec '\(codec)'")
+                continue
+            }
+            guard !undecodable.contains(codec) else { continue }
+            let decoder: any FrameCodec
+            if let existing = decoders[codec] {
+                decoder = existing
+            } else {
+                do {
+                    decoder = try archive.decoder(for: codec)
+                } catch {
+                    problems.append("\(stream.rawValue): cannot check \(codec) packets: \(error)")
+                    undecodable.insert(codec)
+                    continue
+                }
+                decoders[codec] = decoder
+            }
+            guard let data: Data = try? row.decode(atIndex: 3) else {
+                problems.append("\(stream.rawValue) frame \(frame) has no data blob")
+                continue
+            }
+            do {
+                let samples = try decoder.decode([UInt8](data))
+                if samples.count != archive.format.samplesPerFrame {
+                    problems.append("\(stream.rawValue) frame \(frame) decodes to \(samples.count) samples, "
+                        + "expected \(archive.format.samplesPerFrame)")
+                }
+            } catch {
+                problems.append("\(stream.rawValue) frame \(frame) does not decode: \(error)")
+            }
+        }
+        return (problems, expected)
+    }
+
+    private func strayStreams(_ db: Database) throws -> [String] {
+        let known = Set(AudioStream.allCases.map(\.rawValue))
+        return try String.fetchAll(db, sql: "SELECT DISTINCT stream FROM audio ORDER BY stream")
+            .filter { !known.contains($0) }
+            .map { "unknown stream '\($0)'" }
+    }
+
+    private func eventProblems(_ db: Database) throws -> [String] {
+        var problems: [String] = []
+        var expectedSeq: Int64 = 0
+        var lastTimeUs = Int64.min
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, t_us, kind, turn, data FROM events ORDER BY seq")
+        while let row = try rows.next() {
+            let seq: Int64 = try row.decode(atIndex: 0)
+            let timeUs: Int64 = try row.decode(atIndex: 1)
+            let kind: String = try row.decode(atIndex: 2)
+            if seq != expectedSeq {
+                problems.append("event seq \(seq) follows \(expectedSeq - 1) (seq must run 0, 1, 2, …)")
+                expectedSeq = seq
+            }
+            expectedSeq += 1
+            if timeUs < lastTimeUs {
+                problems.append("event \(seq) at t_us \(timeUs) is earlier than the event before it (\(lastTimeUs))")
+            }
+            lastTimeUs = max(lastTimeUs, timeUs)
+            if EventKind(rawValue: kind) == nil {
+                problems.append("event \(seq) has unknown kind '\(kind)'")
+            }
+            if let turn: Int64 = try? row.decode(atIndex: 3), turn < 0 {
+                problems.append("event \(seq) has negative turn \(turn)")
+            }
+            guard let data: String = try? row.decode(atIndex: 4) else {
+                problems.append("event \(seq) data is not text")
+                continue
+            }
+            do {
+                guard case .object = try JSONParser.parse(data) else {
+                    problems.append("event \(seq) data is not a JSON object")
+                    continue
+                }
+            } catch {
+                problems.append("event \(seq) data: \(error)")
+            }
+        }
+        return problems
+    }
+
+    private func vadProblems(_ db: Database, micFrames: Int, format: AudioFormat) throws -> [String] {
+        var problems: [String] = []
+        let frameUs = Int64(format.frameMs) * 1000
+        var expected = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT frame, t_us, prob, speech FROM vad ORDER BY frame")
+        while let row = try rows.next() {
+            let frame: Int = try row.decode(atIndex: 0)
+            let timeUs: Int64 = try row.decode(atIndex: 1)
+            let probability: Double = try row.decode(atIndex: 2)
+            let speech: Int64 = try row.decode(atIndex: 3)
+            if frame != expected {
+                problems.append("vad frame \(frame) follows frame \(expected - 1) (frames must run 0, 1, 2, …)")
+                expected = frame
+            }
+            expected += 1
+            if timeUs != Int64(frame) * frameUs {
+                problems.append("vad frame \(frame) at t_us \(timeUs), expected \(Int64(frame) * frameUs)")
+            }
+            if !(0...1).contains(probability) {
+                problems.append("vad frame \(frame) probability \(probability) is outside 0…1")
+            }
+            if speech != 0, speech != 1 {
+                problems.append("vad frame \(frame) speech is \(speech), expected 0 or 1")
+            }
+        }
+        if expected != micFrames {
+            problems.append("\(expected) vad rows for \(micFrames) mic frames")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,216 @@
+import Core
+import Dispatch
+import Foundation
+import GRDB
+
+/// Frames, events and VAD rows recorded between two checkpoints; written in one transaction.
+struct ArchiveBatch: Sendable {
+    /// One frame as the simulation handed it over: samples to encode, or an already-encoded packet.
+    struct Frame: Sendable {
+        var stream: AudioStream
+        var frame: Int
+        var timeUs: Int64
+        var samples: [Int16]
+        var packet: [UInt8]?
+    }
+
+    /// One VAD verdict.
+    struct VAD: Sendable {
+        var frame: Int
+        var timeUs: Int64
+        var probability: Double
+        var speech: Bool
+    }
+
+    var events: [PipelineEvent] = []
+    var frames: [Frame] = []
+    var vad: [VAD] = []
+
+    var isEmpty: Bool { events.isEmpty && frames.isEmpty && vad.isEmpty }
+    var rowCount: Int { events.count + frames.count + vad.count }
+}
+
+/// The writer's background half: encodes batches and commits each in one transaction, in order,
+/// on one serial queue, with at most `capacity` batches waiting (the producer blocks beyond that).
+///
+/// Thread-safety (hence `@unchecked Sendable`): `codecs` and the database connection are used only
+/// on `queue`; `failure` and `committedRows` are guarded by `lock`.
+final class ArchiveWriteWorker: @unchecked Sendable {
+    private let database: DatabaseQueue
+    private let path: String
+    private let makeCodec: @Sendable () throws -> any FrameCodec
+    private let packetCodecName: String
+    private let queue = DispatchQueue(label: "crosstalk.archive-writer")
+    private let slots: DispatchSemaphore
+    private let lock = NSLock()
+    private var failure: ArchiveError?
+    private var committed = 0
+    private var codecs: [AudioStream: any FrameCodec] = [:]
+
+    /// Takes over `database`; `makeCodec` is called on the worker, once per stream it encodes.
+    init(
+        database: DatabaseQueue, path: String, capacity: Int, packetCodecName: String,
+        makeCodec: @escaping @Sendable () throws -> any FrameCodec
+    ) {
+        precondition(capacity > 0, "the write queue needs room for at least one batch")
+        self.database = database
+        self.path = path
+        self.makeCodec = makeCodec
+        self.packetCodecName = packetCodecName
+        self.slots = DispatchSemaphore(value: capacity)
+    }
+
+    /// The first error the worker hit, if any (it then drops later batches).
+    var firstFailure: ArchiveError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure
+    }
+
+    /// Rows committed so far.
+    var committedRows: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return committed
+    }
+
+    /// Queues `batch`; blocks while `capacity` batches are already waiting.
+    func submit(_ batch: ArchiveBatch) {
+        slots.wait()
+        queue.async {
+            defer { self.slots.signal() }
+            self.write(batch)
+        }
+    }
+
+    /// Waits until every submitted batch is committed (or dropped after a failure).
+    func drain() {
+        queue.sync {}
+    }
+
+    /// Drains, folds the WAL into the main file, switches it to rollback-journal mode so the archive
+    /// is one self-contained file, and closes the connection.
+    func close() throws {
+        drain()
+        try queue.sync {
+            do {
+                try database.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                    do {
+                        try db.execute(sql: "PRAGMA journal_mode = DELETE")
+                    } catch let error as DatabaseError
+                        where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                        // Another connection (a live viewer) has the file open, so it cannot leave
+                        // WAL mode now. Everything is committed and checkpointed as far as that
+                        // reader allows; the file stays a valid WAL-mode archive.
+                    }
+                }
+                try database.close()
+            } catch {
+                throw ArchiveError.wrapping(error, path: path)
+            }
+        }
+    }
+
+    private func setFailure(_ error: ArchiveError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if failure == nil { failure = error }
+    }
+
+    private func write(_ batch: ArchiveBatch) {
+        guard firstFailure == nil else { return }
+        do {
+            let audio = try encode(batch.frames)
+            try database.write { db in
+                try insert(events: batch.events, db)
+                try insert(audio: audio, db)
+                try insert(vad: batch.vad, db)
+            }
+            lock.lock()
+            committed += batch.rowCount
+            lock.unlock()
+        } catch {
+            setFailure(ArchiveError.wrapping(error, path: path))
+        }
+    }
+
+    /// One encoded audio row.
+    private struct EncodedFrame {
+        var stream: AudioStream
+        var frame: Int
+        var timeUs: Int64
+        var codec: String
+        var data: Data
+    }
+
+    /// Encodes frames in arrival order (each stream's codec sees its frames in order), then sorts
+    /// them by primary key so each stream's rows append to its own run of b-tree pages.
+    private func encode(_ frames: [ArchiveBatch.Frame]) throws -> [EncodedFrame] {
+        var out: [EncodedFrame] = []
+        out.reserveCapacity(frames.count)
+        for frame in frames {
+            if let packet = frame.packet {
+                out.append(EncodedFrame(stream: frame.stream, frame: frame.frame, timeUs: frame.timeUs,
+                                        codec: packetCodecName, data: Data(packet)))
+                continue
+            }
+            let codec = try codec(for: frame.stream)
+            do {
+                let packet = try codec.encode(frame.samples)
+                out.append(EncodedFrame(stream: frame.stream, frame: frame.frame, timeUs: frame.timeUs,
+                                        codec: codec.name, data: Data(packet)))
+            } catch {
+                throw ArchiveError.codec(path: path, stream: frame.stream.rawValue, frame: frame.frame,
+                                         detail: "cannot encode: \(error)")
+            }
+        }
+        out.sort { ($0.stream.rawValue, $0.frame) < ($1.stream.rawValue, $1.frame) }
+        return out
+    }
+
+    private func codec(for stream: AudioStream) throws -> any FrameCodec {
+        if let codec = codecs[stream] { return codec }
+        let codec: any FrameCodec
+        do {
+            codec = try makeCodec()
+        } catch {
+            throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: 0,
+                                     detail: "cannot create encoder: \(error)")
+        }
+        codecs[stream] = codec
+        return codec
+    }
+
+    // Raw cached statements rather than record `insert`s: the write path must sustain hundreds of
+    // thousands of small rows per second, and this is where the time goes.
+
+    private func insert(events: [PipelineEvent], _ db: Database) throws {
+        guard !events.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO events (seq, t_us, kind, turn, data) VALUES (?, ?, ?, ?, ?)")
+        for event in events {
+            try statement.execute(arguments: [
+                event.seq, event.time.microseconds, event.kind.rawValue, event.turn, event.data.canonicalText,
+            ])
+        }
+    }
+
+    private func insert(audio: [EncodedFrame], _ db: Database) throws {
+        guard !audio.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO audio (stream, frame, t_us, codec, data) VALUES (?, ?, ?, ?, ?)")
+        for row in audio {
+            try statement.execute(arguments: [row.stream.rawValue, row.frame, row.timeUs, row.codec, row.data])
+        }
+    }
+
+    private func insert(vad: [ArchiveBatch.VAD], _ db: Database) throws {
+        guard !vad.isEmpty else { return }
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO vad (frame, t_us, prob, speech) VALUES (?, ?, ?, ?)")
+        for row in vad {
+            try statement.execute(arguments: [row.frame, row.timeUs, row.probability, row.speech ? 1 : 0])
+        }
+    }
+}

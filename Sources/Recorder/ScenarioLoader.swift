@@ -1,0 +1,93 @@
+import Core
+import Foundation
+import Yams
+
+/// Reads scenario files (YAML) and `--set key=value` overrides into a checked `Scenario`.
+public enum ScenarioLoader {
+    /// Largest scenario file accepted.
+    public static let maxFileBytes = 1 << 20
+
+    /// Loads `path`, applies `overrides` (`pipeline.endpointing.silence_ms=800`) in order, and decodes.
+    ///
+    /// Returns the scenario and the YAML text as given (stored in the archive's meta).
+    public static func load(path: String, overrides: [String] = []) throws -> (scenario: Scenario, yaml: String) {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw ScenarioError(message: "\(path): \(reason)")
+        }
+        guard data.count <= maxFileBytes else {
+            throw ScenarioError(message: "\(path): \(data.count) bytes is too large for a scenario (limit \(maxFileBytes))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ScenarioError(message: "\(path): not UTF-8 text")
+        }
+        return (try decode(yaml: text, source: name, overrides: overrides), text)
+    }
+
+    /// Decodes scenario YAML `text` (named `source` in messages) with `overrides` applied.
+    public static func decode(yaml text: String, source: String, overrides: [String] = []) throws -> Scenario {
+        var root = try parse(text, source: source)
+        root = try applying(overrides, to: root)
+        return try Scenario(from: root)
+    }
+
+    /// Applies `key=value` overrides to a configuration tree.
+    public static func applying(_ overrides: [String], to root: ConfigNode) throws -> ConfigNode {
+        var root = root
+        for item in overrides {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw ScenarioError(message: "--set \(item): expected key=value, e.g. pipeline.endpointing.silence_ms=800")
+            }
+            let key = String(item[..<eq]).trimmingCharacters(in: .whitespaces)
+            let valueText = String(item[item.index(after: eq)...])
+            let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.contains(where: \.isEmpty) else {
+                throw ScenarioError(message: "--set \(item): '\(key)' is not a dotted key path")
+            }
+            let mark = ConfigMark(source: "--set \(key)", line: 0)
+            let value = (try? parse(valueText, source: "--set \(key)")) ?? .scalar(valueText, quoted: false, mark)
+            root = try root.setting(path, to: relabel(value, mark: mark))
+        }
+        return root
+    }
+
+    /// Parses YAML into a `ConfigNode` tree with line numbers.
+    public static func parse(_ text: String, source: String) throws -> ConfigNode {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            let detail = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "syntax error"
+            throw ScenarioError(message: "\(source): invalid YAML: \(detail)")
+        }
+        guard let node else { return .null(ConfigMark(source: source, line: 1)) }
+        return convert(node, source: source, depth: 0)
+    }
+
+    private static func convert(_ node: Node, source: String, depth: Int) -> ConfigNode {
+        let mark = ConfigMark(source: source, line: node.mark?.line ?? 0)
+        guard depth < 64 else { return .null(mark) }
+        switch node {
+        case .scalar(let scalar):
+            let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+            if !quoted, ["", "~", "null", "Null", "NULL"].contains(scalar.string) { return .null(mark) }
+            return .scalar(scalar.string, quoted: quoted, mark)
+        case .sequence(let seq):
+            return .sequence(seq.map { convert($0, source: source, depth: depth + 1) }, mark)
+        case .mapping(let map):
+            return .mapping(map.map { pair in
+                (key: pair.key.string ?? "\(pair.key)", value: convert(pair.value, source: source, depth: depth + 1))
+            }, mark)
+        }
+    }
+
+    private static func relabel(_ node: ConfigNode, mark: ConfigMark) -> ConfigNode {
+        switch node {
+        case .scalar(let s, let q, _): return .scalar(s, quoted: q, mark)
+        case .sequence(let items, _): return .sequence(items.map { relabel($0, mark: mark) }, mark)
+        case .mapping(let pairs, _): return .mapping(pairs.map { ($0.key, relabel($0.value, mark: mark)) }, mark)
+        case .null: return .null(mark)
+        }
+    }
+}

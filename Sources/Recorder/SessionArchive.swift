@@ -1,0 +1,175 @@
+import Core
+import Foundation
+import GRDB
+
+/// A session archive (`.ctk`) opened read-only: its meta, events, audio and VAD rows.
+///
+/// Opening checks that the file is an archive this build reads (SQLite, the §3 tables, a `format`
+/// meta row, a known format version, not truncated); anything else is an `ArchiveError` naming the
+/// file. Every read can still meet a damaged page and throws then, never traps.
+public final class SessionArchive {
+    /// Makes a fresh decoder for frames whose `codec` column is `codec`, or returns nil when it
+    /// does not know the codec.
+    public typealias DecoderFactory = (_ codec: String, _ format: AudioFormat) throws -> (any FrameCodec)?
+
+    /// The file the archive was opened from.
+    public let path: String
+    /// The `meta` table.
+    public let meta: [String: String]
+    /// Sample rate and frame length (from meta `sample_rate`, `frame_ms`).
+    public let format: AudioFormat
+
+    private let database: DatabaseQueue
+    private let makeDecoder: DecoderFactory
+
+    /// Opens the archive at `path` read-only.
+    ///
+    /// - Parameter makeDecoder: decoders for codecs beyond `pcm16` (e.g. `opus` → Engines'
+    ///   `OpusCodec`); it is asked first, and `pcm16` falls back to `PCM16Codec`.
+    public init(path: String, makeDecoder: @escaping DecoderFactory = { _, _ in nil }) throws {
+        self.path = path
+        self.makeDecoder = makeDecoder
+        guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path: path) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "crosstalk.archive.read"
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw ArchiveError.notAnArchive(path: path, reason: error.message ?? "cannot open")
+        }
+        do {
+            meta = try database.read { db in
+                try ArchiveSchema.validate(db, path: path)
+                try Self.checkNotTruncated(db, path: path)
+                return try Dictionary(
+                    ArchiveMetaRow.fetchAll(db).map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
+            }
+        } catch let error as DatabaseError {
+            throw ArchiveError.notAnArchive(path: path, reason: error.message ?? "unreadable")
+        } catch {
+            throw ArchiveError.wrapping(error, path: path)
+        }
+        guard let rate = meta["sample_rate"].flatMap(Int.init), rate > 0,
+              let frameMs = meta["frame_ms"].flatMap(Int.init), frameMs > 0
+        else {
+            throw ArchiveError.corrupt(path: path, detail: "meta sample_rate/frame_ms missing or not positive integers")
+        }
+        format = AudioFormat(sampleRate: rate, frameMs: frameMs)
+    }
+
+    /// A database whose header promises more pages than the file holds was cut short (a copy
+    /// that stopped half-way). Pages that live only in a WAL file are fine, so only a file without
+    /// one is judged.
+    private static func checkNotTruncated(_ db: Database, path: String) throws {
+        let pageCount = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let walAttributes = try? FileManager.default.attributesOfItem(atPath: path + "-wal")
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        let walSize = (walAttributes?[.size] as? NSNumber)?.int64Value ?? 0
+        if walSize == 0, size < pageCount * pageSize {
+            throw ArchiveError.notAnArchive(
+                path: path, reason: "truncated: \(size) of \(pageCount * pageSize) bytes")
+        }
+    }
+
+    /// Runs `body` in a read transaction, turning every failure into an `ArchiveError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try database.read(body)
+        } catch let error as ArchiveError {
+            throw error
+        } catch let error as DatabaseError {
+            throw ArchiveError.database(path: path, detail: ArchiveError.describe(error))
+        } catch {
+            throw ArchiveError.corrupt(path: path, detail: "\(error)")
+        }
+    }
+
+    /// All events in `seq` order.
+    public func events() throws -> [PipelineEvent] {
+        try read { db in
+            try ArchiveEventRow.order(Column("seq")).fetchAll(db).map { try $0.event(path: path) }
+        }
+    }
+
+    /// Events with `from <= time < to`, in time order (ties in `seq` order); uses the `events_t` index.
+    public func events(from: SimInstant, to: SimInstant) throws -> [PipelineEvent] {
+        try read { db in
+            try ArchiveEventRow.fetchAll(db, sql: """
+                SELECT * FROM events WHERE t_us >= ? AND t_us < ? ORDER BY t_us, seq
+                """, arguments: [from.microseconds, to.microseconds]).map { try $0.event(path: path) }
+        }
+    }
+
+    /// Number of frames stored for `stream`.
+    public func frameCount(_ stream: AudioStream) throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM audio WHERE stream = ?", arguments: [stream.rawValue]) ?? 0
+        }
+    }
+
+    /// The encoded frames of `stream` with `frames.lowerBound <= frame < frames.upperBound`, in order.
+    func audioRows(_ stream: AudioStream, frames: Range<Int>? = nil) throws -> [ArchiveAudioRow] {
+        let range = frames ?? 0..<Int.max
+        return try read { db in
+            try ArchiveAudioRow
+                .filter(Column("stream") == stream.rawValue && Column("frame") >= range.lowerBound
+                    && Column("frame") < range.upperBound)
+                .order(Column("frame"))
+                .fetchAll(db)
+        }
+    }
+
+    /// A fresh decoder for `codec`: the caller's factory first, then the built-in `pcm16`.
+    public func decoder(for codec: String) throws -> any FrameCodec {
+        if let decoder = try makeDecoder(codec, format) { return decoder }
+        if codec == "pcm16" { return PCM16Codec(samplesPerFrame: format.samplesPerFrame) }
+        throw ArchiveError.corrupt(path: path, detail: "no decoder for codec '\(codec)'")
+    }
+
+    /// The samples of `stream`: every frame decoded in order by one fresh decoder per codec, each at
+    /// `frame * samplesPerFrame` (a missing frame leaves silence, so times stay aligned).
+    ///
+    /// With `frames`, returns only those frames' samples; decoding still starts at frame 0, since a
+    /// stateful codec's output depends on every packet before.
+    public func decodedAudio(_ stream: AudioStream, frames: Range<Int>? = nil) throws -> [Int16] {
+        let rows = try audioRows(stream, frames: frames.map { 0..<$0.upperBound })
+        let perFrame = format.samplesPerFrame
+        let first = frames?.lowerBound ?? 0
+        let end = frames?.upperBound ?? ((rows.last?.frame ?? -1) + 1)
+        guard end > first else { return [] }
+        var samples = [Int16](repeating: 0, count: (end - first) * perFrame)
+        var decoders: [String: any FrameCodec] = [:]
+        for row in rows {
+            let decoder: any FrameCodec
+            if let existing = decoders[row.codec] {
+                decoder = existing
+            } else {
+                decoder = try self.decoder(for: row.codec)
+                decoders[row.codec] = decoder
+            }
+            let frame: [Int16]
+            do {
+                frame = try decoder.decode([UInt8](row.data))
+            } catch {
+                throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: row.frame, detail: "\(error)")
+            }
+            guard row.frame >= first else { continue }
+            let start = (row.frame - first) * perFrame
+            for i in 0..<min(frame.count, perFrame) { samples[start + i] = frame[i] }
+        }
+        return samples
+    }
+
+    /// The VAD rows in frame order.
+    public func vadFrames() throws -> [VADFrame] {
+        try read { db in
+            try ArchiveVADRow.order(Column("frame")).fetchAll(db).map {
+                VADFrame(frame: $0.frame, time: SimInstant(microseconds: $0.tUs), probability: $0.prob,
+                         speech: $0.speech)
+            }
+        }
+    }
+}

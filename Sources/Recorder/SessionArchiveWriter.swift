@@ -1,0 +1,199 @@
+import Core
+import Foundation
+import GRDB
+
+/// Records a running session into a session archive (`.ctk`, DESIGN.md §3).
+///
+/// The simulation thread's calls only append to in-memory buffers. Each `checkpoint(at:)` hands the
+/// buffered rows to one background worker that encodes the caller/bot (and unencoded mic) frames
+/// and commits them in one transaction; at most a few batches wait, and `checkpoint` blocks beyond
+/// that so memory stays bounded. The file is written in place in WAL mode, with the meta rows
+/// committed first: a recorder killed at any moment leaves an archive that opens and holds
+/// everything up to its last commit. `finish()` commits the rest and leaves one self-contained file.
+///
+/// Errors on the worker are thrown by the next `checkpoint`, `commit` or `finish`.
+public final class SessionArchiveWriter: SessionRecording {
+    /// Where the archive is written.
+    public let path: String
+    /// Sample rate and frame length of every stream.
+    public let format: AudioFormat
+
+    private let worker: ArchiveWriteWorker
+    private var pending = ArchiveBatch()
+    private var finished = false
+
+    /// Batches that may wait for the worker before the producer blocks.
+    private static let queueCapacity = 4
+    /// Rows buffered before they are handed over even without a checkpoint (bounds memory if a
+    /// caller checkpoints rarely).
+    private static let maxPendingRows = 20_000
+
+    /// Creates the archive at `path` and commits its schema and meta rows.
+    ///
+    /// - Parameters:
+    ///   - meta: session metadata (`scenario`, `config`, `seed`, `session_id`, `created_by`, …). The
+    ///     writer adds `format`, `format_version`, `sample_rate` and `frame_ms` (and `created_by` =
+    ///     `crosstalk` when absent).
+    ///   - format: the session's audio format.
+    ///   - packetCodec: the `codec` value of frames handed over already encoded (`packet:`), i.e. the
+    ///     in-loop codec of the mic path.
+    ///   - overwrite: replace an existing file at `path`; otherwise its existence is an error and
+    ///     nothing is touched.
+    ///   - makeCodec: makes the encoder for frames handed over as samples; called on the worker,
+    ///     once per stream (each instance sees one stream's frames in order).
+    public init(
+        path: String, meta: [String: String], format: AudioFormat, packetCodec: String = "opus",
+        overwrite: Bool = false, makeCodec: @escaping @Sendable () throws -> any FrameCodec
+    ) throws {
+        precondition(format.samplesPerFrame > 0, "audio format \(format) has no samples per frame")
+        self.path = path
+        self.format = format
+        try Self.prepare(path: path, overwrite: overwrite)
+        // Fail early, on the caller's thread, when the codec cannot be made at all.
+        do {
+            _ = try makeCodec()
+        } catch {
+            throw ArchiveError.codec(path: path, stream: "all", frame: 0, detail: "cannot create encoder: \(error)")
+        }
+        let database = try Self.create(path: path, meta: Self.completed(meta, format: format))
+        worker = ArchiveWriteWorker(
+            database: database, path: path, capacity: Self.queueCapacity, packetCodecName: packetCodec,
+            makeCodec: makeCodec)
+    }
+
+    deinit {
+        if !finished {
+            // Not finished (e.g. the simulation threw): keep what was recorded; the file stays in
+            // WAL mode, which readers handle.
+            hand()
+            try? worker.close()
+        }
+    }
+
+    /// Rows committed so far (events, audio frames and VAD rows).
+    public var committedRows: Int { worker.committedRows }
+
+    /// Buffers an event.
+    public func record(event: PipelineEvent) {
+        precondition(!finished, "record(event:) after finish()")
+        pending.events.append(event)
+        handIfFull()
+    }
+
+    /// Buffers one frame of a stream; `packet`, when given, is stored as is under `packetCodec`.
+    public func record(stream: AudioStream, frame: Int, time: SimInstant, samples: [Int16], packet: [UInt8]?) {
+        precondition(!finished, "record(stream:) after finish()")
+        pending.frames.append(ArchiveBatch.Frame(
+            stream: stream, frame: frame, timeUs: time.microseconds, samples: samples, packet: packet))
+        handIfFull()
+    }
+
+    /// Buffers one VAD verdict.
+    public func record(vadFrame frame: Int, time: SimInstant, probability: Double, speech: Bool) {
+        precondition(!finished, "record(vadFrame:) after finish()")
+        pending.vad.append(ArchiveBatch.VAD(
+            frame: frame, timeUs: time.microseconds, probability: probability, speech: speech))
+        handIfFull()
+    }
+
+    /// Hands everything buffered so far to the worker, which commits it in one transaction.
+    /// Throws the worker's first error, if it hit one.
+    public func checkpoint(at time: SimInstant) throws {
+        precondition(!finished, "checkpoint(at:) after finish()")
+        try throwIfFailed()
+        hand()
+    }
+
+    /// Hands over everything buffered and waits until it is committed.
+    public func commit() throws {
+        precondition(!finished, "commit() after finish()")
+        try throwIfFailed()
+        hand()
+        worker.drain()
+        try throwIfFailed()
+    }
+
+    /// Commits everything, folds the WAL into the archive and closes it. Calling it again does nothing.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        hand()
+        worker.drain()
+        let failure = worker.firstFailure
+        try worker.close()
+        if let failure { throw failure }
+    }
+
+    private func throwIfFailed() throws {
+        if let failure = worker.firstFailure { throw failure }
+    }
+
+    private func handIfFull() {
+        if pending.rowCount >= Self.maxPendingRows { hand() }
+    }
+
+    private func hand() {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending = ArchiveBatch()
+        pending.events.reserveCapacity(batch.events.count)
+        pending.frames.reserveCapacity(batch.frames.count)
+        pending.vad.reserveCapacity(batch.vad.count)
+        worker.submit(batch)
+    }
+
+    /// `meta` with the keys the writer owns filled in.
+    static func completed(_ meta: [String: String], format: AudioFormat) -> [String: String] {
+        var meta = meta
+        meta["format"] = ArchiveSchema.formatName
+        meta["format_version"] = String(ArchiveSchema.formatVersion)
+        meta["sample_rate"] = String(format.sampleRate)
+        meta["frame_ms"] = String(format.frameMs)
+        if meta["created_by"] == nil { meta["created_by"] = "crosstalk" }
+        return meta
+    }
+
+    /// Refuses an existing path unless `overwrite`, in which case it and its journal files go.
+    private static func prepare(path: String, overwrite: Bool) throws {
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        if files.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard overwrite else { throw ArchiveError.exists(path: path) }
+            guard !isDirectory.boolValue else {
+                throw ArchiveError.io(path: path, detail: "is a directory; choose a file name")
+            }
+        }
+        guard overwrite else { return }
+        for suffix in ["", "-wal", "-shm", "-journal"] where files.fileExists(atPath: path + suffix) {
+            do {
+                try files.removeItem(atPath: path + suffix)
+            } catch {
+                throw ArchiveError.io(path: path + suffix, detail: "cannot remove: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Creates the file in WAL mode, runs the migrations, and commits the meta rows.
+    private static func create(path: String, meta: [String: String]) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.label = "crosstalk.archive"
+        configuration.journalMode = .wal
+        configuration.prepareDatabase { db in
+            // In WAL mode, NORMAL loses no commit when the process dies (only on power loss), and
+            // spares an fsync per commit.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let database = try DatabaseQueue(path: path, configuration: configuration)
+            try ArchiveSchema.migrator.migrate(database)
+            try database.write { db in
+                for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
+                    try ArchiveMetaRow(key: key, value: value).insert(db)
+                }
+            }
+            return database
+        } catch {
+            throw ArchiveError.wrapping(error, path: path)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Core
+import Foundation
+import Recorder
+
+/// The `crosstalk` command: simulate, record, report, export and verify voice-agent sessions.
+@main
+struct Crosstalk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crosstalk",
+        abstract: "Conversation simulator and replay debugger for real-time voice assistants.",
+        discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error.",
+        version: CrosstalkVersion.current,
+        subcommands: [Simulate.self, Report.self, Export.self, Verify.self]
+    )
+
+    /// Runs the command, mapping every error to one line on stderr and exit code 2
+    /// (ArgumentParser's own usage errors included, which it would otherwise exit with 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let exit = exitCode(for: error)
+            if exit == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data(("crosstalk: " + oneLine(error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+
+    static func oneLine(_ error: Error) -> String {
+        let text: String
+        switch error {
+        case let e as ScenarioError: text = e.message
+        case let e as CustomStringConvertible where !(error is ValidationError): text = e.description
+        default: text = message(for: error)
+        }
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        return lines.filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }.first ?? text
+    }
+}
+
+/// Prints to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Whether standard error is a terminal (progress is shown only then).
+var stderrIsTerminal: Bool { isatty(2) == 1 }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Core
+import Foundation
+import Recorder
+
+/// `crosstalk export`: a stereo WAV to listen to, or a Perfetto trace to look at.
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export a session as a stereo WAV (caller left, bot right) and/or a Perfetto trace.")
+
+    @Argument(help: "Session archive (.ctk).")
+    var archive: String
+
+    @Option(help: "Write a stereo 16-bit WAV: caller on the left, bot on the right.")
+    var wav: String?
+
+    @Option(help: "Write a Chrome/Perfetto trace-event JSON (open it in ui.perfetto.dev).")
+    var trace: String?
+
+    @Flag(help: "Overwrite existing output files.")
+    var force = false
+
+    func validate() throws {
+        guard wav != nil || trace != nil else { throw ValidationError("nothing to export: give --wav FILE and/or --trace FILE") }
+    }
+
+    func run() throws {
+        for path in [wav, trace].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
+            throw ArchiveError.exists(path: path)
+        }
+        let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder)
+        if let wav {
+            try WAVExporter(archive: session).export(to: wav)
+            print("wrote \(wav)")
+        }
+        if let trace {
+            try TraceExporter(sessionName: session.meta["scenario_name"] ?? "crosstalk session").export(session, to: trace)
+            print("wrote \(trace)")
+        }
+    }
+}

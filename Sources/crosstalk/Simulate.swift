@@ -1,0 +1,48 @@
+import ArgumentParser
+import Core
+import Foundation
+import Recorder
+
+/// `crosstalk simulate`: run a scenario through the pipeline and record it.
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario through the voice pipeline on the virtual clock and record it.",
+        discussion: """
+            Prints one row per user turn: caller speech end, turn.end, endpoint delay, STT final lag, \
+            LLM time to first token, TTS time to first byte, first bot audio, voice-to-voice latency, \
+            overlap, and cut-off / barge-in / self-interruption flags.
+            Example: crosstalk simulate sessions/scenarios/hesitation.yaml -o out.ctk --set pipeline.endpointing.silence_ms=800
+            """)
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @Option(name: .shortAndLong, help: "Archive to write (.ctk).")
+    var output: String?
+
+    @Option(help: "Override the scenario's seed.")
+    var seed: UInt64?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a setting, e.g. pipeline.endpointing.silence_ms=800 (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Flag(help: "Overwrite an existing output archive.")
+    var force = false
+
+    @Flag(help: "Print the metrics as JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        var sets = overrides
+        if let seed { sets.append("seed=\(seed)") }
+        let (scenario, text) = try ScenarioLoader.load(path: self.scenario, overrides: sets)
+        let outcome = try SimulationRecorder(scenario: scenario, scenarioText: text).run(output: output, overwrite: force)
+        let metrics = SessionMetrics(events: outcome.events)
+        if json {
+            print(metrics.json.canonicalText)
+        } else {
+            print(TurnTable.render(metrics, title: "\(scenario.name) (seed \(scenario.seed), events \(outcome.events.count), hash \(outcome.eventHash))"), terminator: "")
+            if let output { print("wrote \(output)") }
+        }
+    }
+}
