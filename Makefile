@@ -34,6 +34,7 @@ test: deps
 
 # Benchmarks (release build): simulate + record one hour of conversation; see README "Performance".
 bench: deps
+	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time; }
 	swift build -c release --product crosstalk
 	Benchmarks/simulate-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
 

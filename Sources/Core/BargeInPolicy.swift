@@ -12,6 +12,13 @@ public struct BargeInPolicy: Sendable {
         public var speech: SimDuration
         /// When the speech began.
         public var onset: SimInstant
+
+        /// Creates a decision.
+        public init(trigger: String, speech: SimDuration, onset: SimInstant) {
+            self.trigger = trigger
+            self.speech = speech
+            self.onset = onset
+        }
     }
 
     private let enabled: Bool

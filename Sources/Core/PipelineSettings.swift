@@ -2,6 +2,8 @@
 public struct PipelineSettings: Hashable, Sendable {
     /// Voice activity detection.
     public struct VAD: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `energy` (built in).
         public var engine = "energy"
         /// Continuous speech needed before `vad.start`.
@@ -18,6 +20,8 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// End-of-turn detection.
     public struct Endpointing: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `silence` (fixed silence) or `smart` (waits longer when the transcript looks unfinished).
         public var mode = "silence"
         /// Silence after the last speech before the turn ends.
@@ -28,6 +32,8 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// Speech-to-text.
     public struct STT: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `simulated` (ground truth + latency model).
         public var engine = "simulated"
         /// Latency preset name.
@@ -42,6 +48,8 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// Language model.
     public struct LLM: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `scripted` (replies from the scenario).
         public var engine = "scripted"
         /// Latency preset name.
@@ -54,6 +62,8 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// Text-to-speech (and the token aggregator in front of it).
     public struct TTS: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `espeak`.
         public var engine = "espeak"
         /// Latency preset name.
@@ -72,6 +82,8 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// Interruption of the bot by the user.
     public struct BargeIn: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `vad` (speech duration and/or words) or `none`.
         public var mode = "vad"
         /// User speech needed while the bot talks.
@@ -82,12 +94,16 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// Network between the agent and each cloud service.
     public struct Network: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// Round trip per cloud hop (STT, LLM, TTS when their preset is a cloud service).
         public var rttMs = 40
     }
 
     /// Echo of the bot's playback into the microphone.
     public struct Echo: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// Whether the bot hears itself.
         public var enabled = false
         /// Acoustic delay from speaker to mic.
@@ -100,6 +116,8 @@ public struct PipelineSettings: Hashable, Sendable {
 
     /// Background noise on the line.
     public struct Noise: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// `none` or `white`.
         public var kind = "none"
         /// Noise RMS level in dBFS.

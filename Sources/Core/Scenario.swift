@@ -2,6 +2,8 @@
 public struct Scenario: Hashable, Sendable {
     /// Audio settings of the session.
     public struct Audio: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// Samples per second.
         public var sampleRate = 16000
         /// Frame length.
@@ -34,6 +36,13 @@ public struct Scenario: Hashable, Sendable {
         /// If set, the caller starts this turn this long into the bot's reply (a barge-in).
         public var bargeInAfterMs: Int?
 
+        /// Creates a turn.
+        public init(segments: [Segment], gapMs: Int = 300, bargeInAfterMs: Int? = nil) {
+            self.segments = segments
+            self.gapMs = gapMs
+            self.bargeInAfterMs = bargeInAfterMs
+        }
+
         /// The spoken text without pauses.
         public var text: String {
             segments.compactMap { if case .say(let s) = $0 { return s } else { return nil } }.joined(separator: " ")
@@ -42,6 +51,8 @@ public struct Scenario: Hashable, Sendable {
 
     /// The simulated caller.
     public struct Caller: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// espeak-ng voice.
         public var voice = "en-us"
         /// When the first turn starts.
@@ -54,6 +65,8 @@ public struct Scenario: Hashable, Sendable {
 
     /// The bot's scripted replies, one per caller turn.
     public struct Bot: Hashable, Sendable {
+        /// The defaults.
+        public init() {}
         /// Replies in order; reply *i* answers caller turn *i*.
         public var replies: [String] = []
         /// What the bot says when the script has no reply for a turn.

@@ -1,0 +1,59 @@
+import Core
+import Testing
+
+@Suite struct ScenarioDecodingTests {
+    let mark = ConfigMark(source: "s.yaml", line: 1)
+
+    func scalar(_ s: String, line: Int) -> ConfigNode { .scalar(s, quoted: false, ConfigMark(source: "s.yaml", line: line)) }
+
+    func root(pipeline: [(key: String, value: ConfigNode)] = [], extra: [(key: String, value: ConfigNode)] = []) -> ConfigNode {
+        let turn = ConfigNode.mapping([("say", scalar("Hello there.", line: 5))], ConfigMark(source: "s.yaml", line: 5))
+        var pairs: [(key: String, value: ConfigNode)] = [
+            ("name", scalar("t", line: 1)),
+            ("pipeline", .mapping(pipeline, ConfigMark(source: "s.yaml", line: 2))),
+            ("caller", .mapping([("turns", .sequence([turn], ConfigMark(source: "s.yaml", line: 4)))], ConfigMark(source: "s.yaml", line: 3))),
+        ]
+        pairs += extra
+        return .mapping(pairs, mark)
+    }
+
+    func endpointing(_ key: String, _ value: String) -> [(key: String, value: ConfigNode)] {
+        [("endpointing", .mapping([(key, scalar(value, line: 9))], ConfigMark(source: "s.yaml", line: 8)))]
+    }
+
+    @Test func defaultsMatchTheDesign() throws {
+        let s = try Scenario(from: root())
+        #expect(s.pipeline.endpointing.silenceMs == 500)
+        #expect(s.pipeline.vad.startMs == 60 && s.pipeline.vad.stopMs == 200)
+        #expect(s.pipeline.bargein.minSpeechMs == 300)
+        #expect(s.caller.turns.count == 1)
+    }
+
+    @Test func unknownKeyIsNamedWithItsLine() {
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.silense_ms: unknown key (known here: mode, silence_ms, max_delay_ms)")) {
+            try Scenario(from: root(pipeline: endpointing("silense_ms", "800")))
+        }
+    }
+
+    @Test func wrongTypeNegativeAndAbsurdValuesAreRejected() {
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.silence_ms: expected a whole number, got 'soon'")) {
+            try Scenario(from: root(pipeline: endpointing("silence_ms", "soon")))
+        }
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.silence_ms: -5 is out of range 0...60000")) {
+            try Scenario(from: root(pipeline: endpointing("silence_ms", "-5")))
+        }
+        #expect(throws: ScenarioError.self) { try Scenario(from: root(pipeline: endpointing("silence_ms", "99999999"))) }
+        #expect(throws: ScenarioError.self) { try Scenario(from: root(pipeline: endpointing("mode", "psychic"))) }
+    }
+
+    @Test func overridesReplaceValuesAndCannotInventKeys() throws {
+        let r = try root().setting(["pipeline", "endpointing", "silence_ms"], to: .scalar("800", quoted: false, ConfigMark(source: "--set", line: 0)))
+        #expect(try Scenario(from: r).pipeline.endpointing.silenceMs == 800)
+        let bad = try root().setting(["pipeline", "nope"], to: .scalar("1", quoted: false, ConfigMark(source: "--set pipeline.nope", line: 0)))
+        #expect(throws: ScenarioError.self) { try Scenario(from: bad) }
+    }
+
+    @Test func aScenarioNeedsACallerTurn() {
+        #expect(throws: ScenarioError.self) { try Scenario(from: .mapping([("name", scalar("x", line: 1))], mark)) }
+    }
+}
