@@ -51,6 +51,9 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines", "Core"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Engines", "Core"]),
-        .testTarget(name: "CrosstalkCLITests", dependencies: ["Core"]),
+        .testTarget(
+            name: "CrosstalkCLITests",
+            dependencies: ["Core", "Recorder", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

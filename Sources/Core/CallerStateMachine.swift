@@ -93,10 +93,11 @@ public struct CallerStateMachine: Sendable {
         case .waitingToSpeak(let turn, let timer) where timer == id:
             state = .speaking(turn: turn)
             return [.startTurn(index: turn)]
-        case .waitingForBot(let next, _, _, let timer, let startsTurn) where timer == id:
+        case .waitingForBot(let next, _, _, let timer, _) where timer == id:
             if next >= turns.count {
+                // Patience ran out after the last turn: the bot never answered it.
                 state = .done
-                return [.endSession(reason: startsTurn ? "done" : "no_reply")]
+                return [.endSession(reason: "no_reply")]
             }
             state = .speaking(turn: next)
             return [.startTurn(index: next)]

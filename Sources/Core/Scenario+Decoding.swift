@@ -150,9 +150,9 @@ extension Scenario.Caller {
                 out.append(.say(text))
             case .mapping:
                 var p = try ConfigReader(item, path: path, parentMark: item.mark)
-                let ms = try p.int("pause_ms", default: -1, range: -1...60_000)
+                let ms = try p.optionalInt("pause_ms", range: 0...60_000)
                 try p.finish()
-                guard ms >= 0 else { throw ScenarioError(mark: item.mark, path: path, "a mapping in 'say' must be { pause_ms: N }") }
+                guard let ms else { throw ScenarioError(mark: item.mark, path: path, "a mapping in 'say' must be { pause_ms: N }") }
                 out.append(.pause(ms: ms))
             default:
                 throw ScenarioError(mark: item.mark, path: path, "expected text or { pause_ms: N }, got \(item.typeName)")

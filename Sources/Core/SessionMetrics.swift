@@ -21,6 +21,7 @@ public struct SessionMetrics: Sendable {
         let end = events.last.map(ms) ?? 0
         let callerIntervals = callerSpans.map { Interval(start: $0.start, end: $0.end ?? end) }
 
+        let finals = events.filter { $0.kind == .sttFinal }
         var byTurn: [Int: [PipelineEvent]] = [:]
         for e in events { if let t = e.turn { byTurn[t, default: []].append(e) } }
 
@@ -33,12 +34,16 @@ public struct SessionMetrics: Sendable {
             let inside = callerSpans.last { $0.start <= tEnd && ($0.end ?? Int64.max) > tEnd }
             let owner = inside ?? callerSpans.last { $0.start <= tEnd }
             let vadEnd = e.data["speech_end_us"]?.intValue.map { $0 / 1000 }
-            let speechEnd = owner?.end ?? vadEnd
+            // A cut-off answers the pause, not the end of the caller's turn: measure from the pause.
+            let speechEnd = inside != nil ? vadEnd : owner?.end ?? vadEnd
             func first(_ k: EventKind) -> PipelineEvent? { mine.first { $0.kind == k } }
             let request = first(.llmRequest), token = first(.llmToken)
             let ttsRequest = first(.ttsRequest), chunk = first(.ttsChunk)
             let playStart = first(.playStart), playStop = first(.playStop)
-            let lastFinal = mine.last { $0.kind == .sttFinal && ms($0) <= tEnd + 5000 }
+            // The final that transcribes the speech up to its end (STT events carry the audio time they cover).
+            let lastFinal = speechEnd.flatMap { end in
+                finals.first { abs(($0.data["audio_end_us"]?.intValue ?? Int64.min / 2) / 1000 - end) <= 100 }
+            }
             let bargeIn = first(.bargeIn)
             var row = TurnMetrics(
                 turn: turn, callerTurn: owner?.turn, callerSpeechEndMs: speechEnd, turnEndMs: tEnd,

@@ -25,6 +25,7 @@ extension SessionSimulator {
             if let interruption = bargeIn.frameProcessed(at: now) { bargedIn(interruption) }
             frameIndex += 1
             if frameIndex % max(1, 1000 / format.frameMs) == 0 { try recorder?.checkpoint(at: now) }
+            if frameIndex % max(1, 10_000 / format.frameMs) == 0 { progress?(now) }
         }
         let (botFrame, actions) = playout.nextFrame()
         channel.botPlayed(botFrame)

@@ -40,6 +40,9 @@ public final class SessionSimulator {
     let micCodec: FrameCodec
     let recorder: SessionRecording?
 
+    /// Called about every ten seconds of virtual time with the current instant (progress display).
+    public var progress: ((SimInstant) -> Void)?
+
     var sim = Simulation<Input>()
     var events: [PipelineEvent] = []
     var ended = false

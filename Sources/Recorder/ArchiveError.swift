@@ -21,6 +21,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case database(path: String, detail: String)
     /// An audio frame could not be encoded or decoded.
     case codec(path: String, stream: String, frame: Int, detail: String)
+    /// An audio encoder or decoder could not be created (e.g. libopus refused the settings).
+    case codecUnavailable(path: String, detail: String)
     /// An audio file (WAV import/export, noise file) could not be read or written.
     case audioFile(path: String, detail: String)
     /// Any other I/O failure (creating a directory, removing an old file).
@@ -47,6 +49,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(detail)"
         case .codec(let path, let stream, let frame, let detail):
             return "\(path): \(stream) frame \(frame): \(detail)"
+        case .codecUnavailable(let path, let detail):
+            return "\(path): cannot create the audio codec: \(detail)"
         case .audioFile(let path, let detail):
             return "\(path): \(detail)"
         case .io(let path, let detail):

@@ -175,8 +175,7 @@ final class ArchiveWriteWorker: @unchecked Sendable {
         do {
             codec = try makeCodec()
         } catch {
-            throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: 0,
-                                     detail: "cannot create encoder: \(error)")
+            throw ArchiveError.codecUnavailable(path: path, detail: "\(stream.rawValue) stream: \(error)")
         }
         codecs[stream] = codec
         return codec

@@ -1,4 +1,5 @@
 import Core
+import Engines
 import Foundation
 import GRDB
 
@@ -24,12 +25,19 @@ public final class SessionArchive {
 
     /// Opens the archive at `path` read-only.
     ///
-    /// - Parameter makeDecoder: decoders for codecs beyond `pcm16` (e.g. `opus` → Engines'
-    ///   `OpusCodec`); it is asked first, and `pcm16` falls back to `PCM16Codec`.
+    /// - Parameter makeDecoder: asked first for each codec (tests, future codecs); when it returns
+    ///   nil, `pcm16` gets `PCM16Codec` and `opus` Engines' `OpusCodec`.
     public init(path: String, makeDecoder: @escaping DecoderFactory = { _, _ in nil }) throws {
         self.path = path
         self.makeDecoder = makeDecoder
-        guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path: path) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ArchiveError.notFound(path: path)
+        }
+        guard !isDirectory.boolValue else { throw ArchiveError.io(path: path, detail: "is a directory, not an archive") }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw ArchiveError.io(path: path, detail: "permission denied")
+        }
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "crosstalk.archive.read"
@@ -122,10 +130,19 @@ public final class SessionArchive {
         }
     }
 
-    /// A fresh decoder for `codec`: the caller's factory first, then the built-in `pcm16`.
+    /// A fresh decoder for `codec`: the caller's factory first, then the built-in `pcm16` and `opus`.
     public func decoder(for codec: String) throws -> any FrameCodec {
-        if let decoder = try makeDecoder(codec, format) { return decoder }
-        if codec == "pcm16" { return PCM16Codec(samplesPerFrame: format.samplesPerFrame) }
+        do {
+            if let decoder = try makeDecoder(codec, format) { return decoder }
+            switch codec {
+            case "pcm16": return PCM16Codec(samplesPerFrame: format.samplesPerFrame)
+            // Decoding needs only rate and frame size; bitrate and complexity are encoder settings.
+            case "opus": return try OpusCodec(sampleRate: format.sampleRate, samplesPerFrame: format.samplesPerFrame)
+            default: break
+            }
+        } catch {
+            throw ArchiveError.codecUnavailable(path: path, detail: "\(codec) decoder: \(error)")
+        }
         throw ArchiveError.corrupt(path: path, detail: "no decoder for codec '\(codec)'")
     }
 

@@ -48,13 +48,14 @@ public final class SessionArchiveWriter: SessionRecording {
         precondition(format.samplesPerFrame > 0, "audio format \(format) has no samples per frame")
         self.path = path
         self.format = format
-        try Self.prepare(path: path, overwrite: overwrite)
-        // Fail early, on the caller's thread, when the codec cannot be made at all.
+        // Fail early, on the caller's thread and before touching any file, when the codec cannot
+        // be made at all.
         do {
             _ = try makeCodec()
         } catch {
-            throw ArchiveError.codec(path: path, stream: "all", frame: 0, detail: "cannot create encoder: \(error)")
+            throw ArchiveError.codecUnavailable(path: path, detail: "\(error)")
         }
+        try Self.prepare(path: path, overwrite: overwrite)
         let database = try Self.create(path: path, meta: Self.completed(meta, format: format))
         worker = ArchiveWriteWorker(
             database: database, path: path, capacity: Self.queueCapacity, packetCodecName: packetCodec,
@@ -63,8 +64,8 @@ public final class SessionArchiveWriter: SessionRecording {
 
     deinit {
         if !finished {
-            // Not finished (e.g. the simulation threw): keep what was recorded; the file stays in
-            // WAL mode, which readers handle.
+            // Not finished (e.g. the simulation threw): commit what was recorded and close the
+            // file as `finish()` would; a worker error has nowhere to go from here.
             hand()
             try? worker.close()
         }

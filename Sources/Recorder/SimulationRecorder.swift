@@ -26,7 +26,7 @@ public struct SimulationRecorder {
     public var synthesizer: SpeechSynthesizer
 
     /// Prepares a run.
-    public init(scenario: Scenario, scenarioText: String, synthesizer: SpeechSynthesizer = EspeakSynthesizer.shared) {
+    public init(scenario: Scenario, scenarioText: String, synthesizer: SpeechSynthesizer = EspeakSynthesizer()) {
         self.scenario = scenario
         self.scenarioText = scenarioText
         self.synthesizer = synthesizer
@@ -68,7 +68,7 @@ public struct SimulationRecorder {
     }
 
     /// Synthesizes the speech, runs the pipeline, and writes the archive to `output` (if given).
-    public func run(output: String?, overwrite: Bool) throws -> Outcome {
+    public func run(output: String?, overwrite: Bool, progress: ((SimInstant) -> Void)? = nil) throws -> Outcome {
         let makeCodec = Self.codecFactory(for: scenario.audio)
         // Refuse to overwrite before any work is done.
         if let output, !overwrite, FileManager.default.fileExists(atPath: output) {
@@ -83,6 +83,7 @@ public struct SimulationRecorder {
                 overwrite: overwrite, makeCodec: makeCodec)
         }
         let simulator = SessionSimulator(scenario: scenario, speech: bank, micCodec: micCodec, recorder: writer)
+        simulator.progress = progress
         let events = try simulator.run()
         try writer?.finish()
         return Outcome(

@@ -28,7 +28,7 @@ struct Export: ParsableCommand {
         for path in [wav, trace].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
             throw ArchiveError.exists(path: path)
         }
-        let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder)
+        let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         if let wav {
             try WAVExporter(archive: session).export(to: wav)
             print("wrote \(wav)")

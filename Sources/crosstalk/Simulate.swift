@@ -36,7 +36,11 @@ struct Simulate: ParsableCommand {
         var sets = overrides
         if let seed { sets.append("seed=\(seed)") }
         let (scenario, text) = try ScenarioLoader.load(path: self.scenario, overrides: sets)
-        let outcome = try SimulationRecorder(scenario: scenario, scenarioText: text).run(output: output, overwrite: force)
+        let progress: ((SimInstant) -> Void)? = stderrIsTerminal ? { now in
+            FileHandle.standardError.write(Data("\rsimulating \(scenario.name): \(now.milliseconds / 1000) s of conversation".utf8))
+        } : nil
+        let outcome = try SimulationRecorder(scenario: scenario, scenarioText: text).run(output: output, overwrite: force, progress: progress)
+        if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let metrics = SessionMetrics(events: outcome.events)
         if json {
             print(metrics.json.canonicalText)

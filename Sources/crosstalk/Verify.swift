@@ -12,7 +12,7 @@ struct Verify: ParsableCommand {
     var archive: String
 
     func run() throws {
-        let findings = try ArchiveVerifier(makeDecoder: ArchiveCodecs.decoder).verify(path: archive)
+        let findings = try ArchiveVerifier(makeDecoder: ArchiveCodecs.decoder(codec:format:)).verify(path: archive)
         if findings.isEmpty {
             print("\(archive): ok")
             return

@@ -145,11 +145,12 @@ import Testing
         let path = dir.path("session.ctk")
         let session = SyntheticSession(frameCount: 20)
         try session.write(to: path)
-        try mutate(path, "UPDATE audio SET codec = 'opus' WHERE stream = 'bot'")
-        #expect(throws: ArchiveError.self) { try SessionArchive(path: path).decodedAudio(.bot) }
+        try mutate(path, "UPDATE audio SET codec = 'speex' WHERE stream = 'bot'")
+        let error = #expect(throws: ArchiveError.self) { try SessionArchive(path: path).decodedAudio(.bot) }
+        #expect(error == .corrupt(path: path, detail: "no decoder for codec 'speex'"))
         let perFrame = session.format.samplesPerFrame
         let archive = try SessionArchive(path: path) { codec, _ in
-            codec == "opus" ? PCM16Codec(samplesPerFrame: perFrame) : nil
+            codec == "speex" ? PCM16Codec(samplesPerFrame: perFrame) : nil
         }
         #expect(try archive.decodedAudio(.bot) == session.stream(.bot))
     }

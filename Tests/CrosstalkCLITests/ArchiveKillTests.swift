@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ArchiveKillTests {
+    @Test func anArchiveWhoseWriterIsKilledOpensAndVerifies() throws {
+        let dir = try CLIHarness.tempDir()
+        let out = dir.appendingPathComponent("killed.ctk").path
+        let process = Process()
+        process.executableURL = CLIHarness.binary
+        process.arguments = ["simulate", CLIHarness.root.appendingPathComponent("Benchmarks/hour.yaml").path, "-o", out]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until some seconds of the session are committed, then SIGKILL the writer mid-session.
+        var waited = 0
+        while waited < 600 {
+            Thread.sleep(forTimeInterval: 0.1)
+            waited += 1
+            let wal = (try? FileManager.default.attributesOfItem(atPath: out + "-wal")[.size] as? Int) ?? 0
+            if wal > 2_000_000 { break }
+        }
+        #expect(process.isRunning, "the writer must still be running when it is killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let verify = try CLIHarness.run(["verify", out])
+        #expect(verify.status == 0, "verify after SIGKILL: \(verify.stdout) \(verify.stderr)")
+        let report = try CLIHarness.run(["report", out, "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("\"turns\""))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct BadInputTests {
+    /// Runs crosstalk expecting exit 2 and exactly one line on stderr that contains `needle`.
+    func expectInputError(_ args: [String], mentions needle: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try CLIHarness.run(args)
+        #expect(r.status == 2, "exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(needle), "stderr: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"), sourceLocation: sourceLocation)
+    }
+
+    func write(_ text: String, _ name: String, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    let minimal = "name: t\ncaller:\n  turns:\n    - say: \"Hello.\"\nbot:\n  replies: [\"Hi.\"]\n"
+
+    @Test func badScenariosNameTheFileKeyAndLine() throws {
+        let dir = try CLIHarness.tempDir()
+        let malformed = try write("name: [unclosed\ncaller: {", "malformed.yaml", in: dir)
+        try expectInputError(["simulate", malformed], mentions: "malformed.yaml: invalid YAML")
+        let unknown = try write(minimal + "pipeline:\n  endpointing: { silense_ms: 800 }\n", "unknown.yaml", in: dir)
+        try expectInputError(["simulate", unknown], mentions: "unknown.yaml:8: pipeline.endpointing.silense_ms: unknown key")
+        let wrongType = try write(minimal + "pipeline:\n  vad:\n    start_ms: soon\n", "type.yaml", in: dir)
+        try expectInputError(["simulate", wrongType], mentions: "type.yaml:9: pipeline.vad.start_ms: expected a whole number")
+        let negative = try write(minimal + "pipeline:\n  endpointing: { silence_ms: -100 }\n", "neg.yaml", in: dir)
+        try expectInputError(["simulate", negative], mentions: "pipeline.endpointing.silence_ms: -100 is out of range")
+        let absurd = try write(minimal.replacingOccurrences(of: "- say: \"Hello.\"", with: "- say: [\"Hello.\", { pause_ms: 99999999 }, \"Bye.\"]"), "absurd.yaml", in: dir)
+        try expectInputError(["simulate", absurd], mentions: "absurd.yaml:4: caller.turns.0.say.pause_ms: 99999999 is out of range 0...60000")
+        try expectInputError(["simulate", dir.appendingPathComponent("missing.yaml").path], mentions: "missing.yaml: no such file")
+        try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.endpointing.silence_ms=lots"], mentions: "--set pipeline.endpointing.silence_ms")
+        try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.nope=1"], mentions: "pipeline.nope: unknown key")
+    }
+
+    @Test func badArchivesAreRefusedWithoutACrash() throws {
+        let dir = try CLIHarness.tempDir()
+        let garbage = try write("this is not a database", "garbage.ctk", in: dir)
+        try expectInputError(["report", garbage], mentions: "garbage.ctk")
+        try expectInputError(["verify", garbage], mentions: "garbage.ctk")
+        try expectInputError(["report", dir.appendingPathComponent("none.ctk").path], mentions: "none.ctk")
+        // A real archive cut to half its size.
+        let full = dir.appendingPathComponent("full.ctk").path
+        #expect(try CLIHarness.run(["simulate", CLIHarness.scenario("happy-path"), "-o", full]).status == 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        let half = dir.appendingPathComponent("half.ctk")
+        try data.prefix(data.count / 2).write(to: half)
+        let r = try CLIHarness.run(["report", half.path])
+        #expect(r.status == 2, "truncated archive: exit \(r.status) \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func anExistingOutputIsNotOverwrittenWithoutForce() throws {
+        let dir = try CLIHarness.tempDir()
+        let out = try write("precious", "out.ctk", in: dir)
+        try expectInputError(["simulate", CLIHarness.scenario("happy-path"), "-o", out], mentions: "use --force")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "precious")
+        #expect(try CLIHarness.run(["simulate", CLIHarness.scenario("happy-path"), "-o", out, "--force"]).status == 0)
+        #expect(try CLIHarness.run(["verify", out]).status == 0)
+    }
+
+    @Test func usageErrorsExitWith2() throws {
+        try expectInputError(["simulate"], mentions: "scenario")
+        try expectInputError(["frobnicate"], mentions: "frobnicate")
+    }
+}

@@ -1,0 +1,101 @@
+import Core
+import Foundation
+import Testing
+@testable import Recorder
+
+@Suite struct ArchiveVerifierTests {
+    /// A good archive and a copy of it to damage.
+    private func goodArchiveAndCopy(_ dir: TemporaryDirectory) throws -> (good: String, copy: String) {
+        let good = dir.path("good.ctk")
+        try SyntheticSession(frameCount: 120).write(to: good)
+        let copy = dir.path("copy.ctk")
+        try copyFile(good, copy)
+        return (good, copy)
+    }
+
+    @Test func goodArchiveHasNoFindings() throws {
+        let dir = TemporaryDirectory()
+        let (good, _) = try goodArchiveAndCopy(dir)
+        #expect(try ArchiveVerifier().verify(path: good) == [])
+    }
+
+    @Test func catchesADeletedFrameRow() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "DELETE FROM audio WHERE stream = 'bot' AND frame = 57")
+        let findings = try ArchiveVerifier().verify(path: copy)
+        #expect(findings.contains(ArchiveVerifier.Finding(
+            check: "audio", message: "bot frame 58 follows frame 56 (frames must run 0, 1, 2, …)")), "\(findings)")
+    }
+
+    @Test func catchesADeletedMicFrameAsAVADMismatch() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "DELETE FROM audio WHERE stream = 'mic' AND frame = 119")
+        let findings = try ArchiveVerifier().verify(path: copy)
+        #expect(findings == [ArchiveVerifier.Finding(check: "vad", message: "120 vad rows for 119 mic frames")])
+    }
+
+    @Test func catchesAReorderedEventTime() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "UPDATE events SET t_us = 5 WHERE seq = 40")
+        let findings = try ArchiveVerifier().verify(path: copy)
+        #expect(findings.count == 1)
+        #expect(findings.first?.check == "events")
+        #expect(findings.first?.message.hasPrefix("event 40 at t_us 5 is earlier") == true, "\(findings)")
+    }
+
+    @Test func catchesABadKindAndBadData() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, """
+            UPDATE events SET kind = 'llm.tokens' WHERE seq = 8;
+            UPDATE events SET data = '[1,2]' WHERE seq = 9;
+            UPDATE events SET data = '{"a":' WHERE seq = 10;
+            DELETE FROM events WHERE seq = 20;
+            """)
+        let messages = try ArchiveVerifier().verify(path: copy).map(\.description)
+        #expect(messages.contains("events: event 8 has unknown kind 'llm.tokens'"), "\(messages)")
+        #expect(messages.contains("events: event 9 data is not a JSON object"))
+        #expect(messages.contains { $0.hasPrefix("events: event 10 data: invalid JSON") })
+        #expect(messages.contains("events: event seq 21 follows 19 (seq must run 0, 1, 2, …)"))
+        // The reader refuses to return an event it cannot represent.
+        #expect(throws: ArchiveError.self) { try SessionArchive(path: copy).events() }
+    }
+
+    @Test func catchesBadPacketsTimesAndCodecs() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, """
+            UPDATE audio SET data = x'0102' WHERE stream = 'caller' AND frame = 3;
+            UPDATE audio SET t_us = 1 WHERE stream = 'caller' AND frame = 4;
+            UPDATE audio SET codec = 'mp3' WHERE stream = 'bot' AND frame = 5;
+            UPDATE vad SET prob = 1.5 WHERE frame = 6;
+            DELETE FROM meta WHERE key = 'session_id';
+            """)
+        let messages = try ArchiveVerifier().verify(path: copy).map(\.description)
+        #expect(messages.contains { $0.hasPrefix("audio: caller frame 3 does not decode") }, "\(messages)")
+        #expect(messages.contains("audio: caller frame 4 at t_us 1, expected 80000"))
+        #expect(messages.contains("audio: bot frame 5 has unknown codec 'mp3'"))
+        #expect(messages.contains("vad: vad frame 6 probability 1.5 is outside 0…1"))
+        #expect(messages.contains("meta: key session_id is missing"))
+    }
+
+    @Test func limitsFindingsPerCheck() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "UPDATE events SET kind = 'nope'")
+        let findings = try ArchiveVerifier().verify(path: copy)
+        #expect(findings.count == 6)
+        #expect(findings.last?.message.hasPrefix("… and ") == true)
+    }
+
+    @Test func droppedIndexIsASchemaFinding() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "DROP INDEX events_t")
+        let findings = try ArchiveVerifier().verify(path: copy)
+        #expect(findings == [ArchiveVerifier.Finding(check: "schema", message: "index events_t on events(t_us) is missing")])
+    }
+}
