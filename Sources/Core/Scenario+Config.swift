@@ -10,7 +10,7 @@ extension Scenario {
             "audio": [
                 "sample_rate": .int(Int64(audio.sampleRate)), "frame_ms": .int(Int64(audio.frameMs)),
                 "codec": .string(audio.codec), "bitrate": .int(Int64(audio.bitrate)),
-                "complexity": .int(Int64(audio.complexity)),
+                "complexity": .int(Int64(audio.complexity)), "dtx": .bool(audio.dtx),
             ],
             "pipeline": [
                 "vad": [

@@ -27,17 +27,18 @@ extension Scenario {
 extension Scenario.Audio {
     fileprivate init(audioReader r: inout ConfigReader) throws {
         self.init()
-        sampleRate = try r.int("sample_rate", default: 16000, range: 8000...48000)
+        sampleRate = try r.int("sample_rate", default: sampleRate, range: 8000...48000)
         guard [8000, 16000, 24000, 48000].contains(sampleRate) else {
             throw ScenarioError(mark: r.mark, path: r.keyPath("sample_rate"), "\(sampleRate) is not one of 8000, 16000, 24000, 48000 (Opus rates)")
         }
-        frameMs = try r.int("frame_ms", default: 20, range: 10...60)
+        frameMs = try r.int("frame_ms", default: frameMs, range: 10...60)
         guard [10, 20, 40, 60].contains(frameMs) else {
             throw ScenarioError(mark: r.mark, path: r.keyPath("frame_ms"), "\(frameMs) is not one of 10, 20, 40, 60")
         }
-        codec = try r.choice("codec", default: "opus", among: ["opus", "pcm16"])
-        bitrate = try r.int("bitrate", default: 16000, range: 6000...128_000)
-        complexity = try r.int("complexity", default: 3, range: 0...10)
+        codec = try r.choice("codec", default: codec, among: ["opus", "pcm16"])
+        bitrate = try r.int("bitrate", default: bitrate, range: 6000...128_000)
+        complexity = try r.int("complexity", default: complexity, range: 0...10)
+        dtx = try r.bool("dtx", default: dtx)
         try r.finish()
     }
 }

@@ -11,9 +11,11 @@ public struct Scenario: Hashable, Sendable {
         /// Archive codec for all streams: `opus` or `pcm16`. With `opus` the mic goes through it in the loop.
         public var codec = "opus"
         /// Opus bitrate.
-        public var bitrate = 16000
+        public var bitrate = 12000
         /// Opus encoder complexity (0–10).
-        public var complexity = 3
+        public var complexity = 1
+        /// Opus discontinuous transmission: near-empty packets during silence (smaller archives).
+        public var dtx = true
 
         /// The pipeline's audio format.
         public var format: AudioFormat { AudioFormat(sampleRate: sampleRate, frameMs: frameMs) }

@@ -21,9 +21,10 @@ public final class OpusCodec: FrameCodec {
     /// Whether the encoder sends tiny packets during silence (discontinuous transmission).
     public let dtx: Bool
 
-    /// The complexity chosen by default. Measured on espeak-ng speech at 16 kbit/s (release, one
-    /// core): 1 encodes about 470× real time against 280× at 3 and 100× at 10, for 0.7-1.6 dB less
-    /// SNR and about the same packet size, which keeps three streams well above 100× real time.
+    /// The complexity chosen by default. On espeak-ng speech at 16 kbit/s (release, one core;
+    /// `Benchmarks/engines/run.sh`) 1 encodes about 480× real time, against 290× at 3 and 110× at
+    /// 10, for 0.7-1.6 dB less SNR and the same packet size (~35 B): three streams stay well above
+    /// 100× real time.
     public static let defaultComplexity = 1
     /// The largest packet Opus produces for one frame.
     public static let maxPacketBytes = 1275

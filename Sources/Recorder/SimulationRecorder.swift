@@ -38,11 +38,11 @@ public struct SimulationRecorder {
         if audio.codec == "pcm16" {
             return { PCM16Codec(samplesPerFrame: format.samplesPerFrame) }
         }
-        let bitrate = audio.bitrate, complexity = audio.complexity
+        let bitrate = audio.bitrate, complexity = audio.complexity, dtx = audio.dtx
         return {
             try OpusCodec(
                 sampleRate: format.sampleRate, samplesPerFrame: format.samplesPerFrame,
-                bitrate: bitrate, complexity: complexity)
+                bitrate: bitrate, complexity: complexity, dtx: dtx)
         }
     }
 
