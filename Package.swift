@@ -40,10 +40,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Deterministic re-execution, counterfactual settings, diffs and sweeps.
+        .target(name: "Replayer", dependencies: ["Recorder", "Engines", "Core"]),
         .executableTarget(
             name: "crosstalk",
             dependencies: [
-                "Core", "Engines", "Recorder",
+                "Core", "Engines", "Recorder", "Replayer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines", "Core"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Engines", "Core"]),
+        .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "Engines", "Core"]),
         .testTarget(
             name: "CrosstalkCLITests",
             dependencies: ["Core", "Recorder", .product(name: "GRDB", package: "GRDB.swift")]

@@ -50,6 +50,11 @@ public struct CallerStateMachine: Sendable {
         return [.scheduleTimer(id: id, at: .zero + start)]
     }
 
+    /// Turn `index` started at a time decided elsewhere (a replay pins the recorded start).
+    public mutating func turnStartedExternally(_ index: Int) {
+        state = .speaking(turn: index)
+    }
+
     /// The caller's audio for the current turn has ended at `now`; `botPlaying` tells whether a reply is audible.
     public mutating func turnFinished(at now: SimInstant, botPlaying: Bool) -> [Action] {
         guard case .speaking(let turn) = state else { return [] }

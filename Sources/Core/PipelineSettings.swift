@@ -142,6 +142,8 @@ public struct PipelineSettings: Hashable, Sendable {
     public var echo = Echo()
     /// Noise settings.
     public var noise = Noise()
+    /// Latency adjustments of a replay (`--retime`); not a scenario key.
+    public var retime = Retiming()
 
     /// The defaults.
     public init() {}

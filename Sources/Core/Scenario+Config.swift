@@ -46,6 +46,7 @@ extension Scenario {
                     "gain_db": .double(p.echo.gainDb), "aec": .string(p.echo.aec),
                 ],
                 "noise": ["kind": .string(p.noise.kind), "level_db": .double(p.noise.levelDb)],
+                "retime": p.retime.json,
             ],
             "caller": [
                 "voice": .string(caller.voice), "start_ms": .int(Int64(caller.startMs)),

@@ -8,7 +8,8 @@ extension SessionSimulator {
         case .scheduleTimer(let id, let at):
             sim.schedule(.callerTimer(id), at: at)
         case .startTurn(let index):
-            startCallerTurn(index)
+            // A replay's caller speaks at the recorded instants, not when it would react.
+            if replay == nil { startCallerTurn(index) }
         case .endSession(let reason):
             // End on a frame boundary so every stream has the same length.
             let frame = format.frameDuration.microseconds
@@ -38,7 +39,7 @@ extension SessionSimulator {
                 samples.append(contentsOf: clip.samples)
             }
         }
-        tape.place(samples, at: startSample)
+        if replay?.vadProbabilities == nil { tape.place(samples, at: startSample) }
         callerTurnsStarted = index + 1
         callerWords[index + 1] = words
         if let first = words.first, let last = words.last {
@@ -46,7 +47,8 @@ extension SessionSimulator {
             sim.schedule(.callerSpeechEdge(turn: index + 1, start: false), at: last.end)
         }
         sim.schedule(.callerTurnAudioEnded, at: format.instant(ofSample: startSample + samples.count))
-        for output in stt.wordsScheduled(words) { sim.schedule(.stt(output), at: output.at) }
+        turnStarts[index + 1] = sim.now
+        for output in stt.wordsScheduled(words, callerTurn: index) { sim.schedule(.stt(output), at: output.at) }
     }
 
     /// Ground truth: the caller's turn (first word start to last word end, pauses included).
@@ -57,7 +59,10 @@ extension SessionSimulator {
             let list: [JSONValue] = words.map {
                 ["word": .string($0.text), "start_us": .int($0.start.microseconds), "end_us": .int($0.end.microseconds)]
             }
-            emit(.callerSpeechStart, turn: turn, ["text": .string(text), "words": .array(list)])
+            let placed = turnStarts[turn] ?? sim.now
+            emit(.callerSpeechStart, turn: turn, [
+                "text": .string(text), "words": .array(list), "turn_start_us": .int(placed.microseconds),
+            ])
         } else {
             emit(.callerSpeechEnd, turn: turn, ["text": .string(text)])
             callerWords[turn] = nil

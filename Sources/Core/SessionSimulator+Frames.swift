@@ -3,22 +3,18 @@ extension SessionSimulator {
     func frameTick() throws {
         guard !ended else { return }
         let now = sim.now
-        let spf = format.samplesPerFrame
         if sim.now.microseconds >= Int64(scenario.maxDurationMs) * 1000 {
             handleAction(.endSession(reason: "max_duration"))
         }
         if let botFrame = pendingBotFrame {
             let f = frameIndex
-            let frameStart = f * spf
             let frameTime = now - format.frameDuration
-            let callerFrame = tape.samples(from: frameStart, count: spf)
-            let mic = channel.micFrame(caller: callerFrame, start: frameStart)
-            let packet = try micCodec.encode(mic)
-            let heard = micCodec.name == "pcm16" ? mic : try micCodec.decode(packet)
-            recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: nil)
-            recorder?.record(stream: .mic, frame: f, time: frameTime, samples: heard, packet: packet)
-            recorder?.record(stream: .bot, frame: f, time: frameTime, samples: botFrame, packet: nil)
-            let probability = vadModel.probability(of: heard)
+            let probability: Double
+            if let recorded = replay?.vadProbabilities {
+                probability = f < recorded.count ? recorded[f] : 0
+            } else {
+                probability = try hearFrame(f, time: frameTime, bot: botFrame)
+            }
             let isSpeech = probability >= scenario.pipeline.vad.threshold
             recorder?.record(vadFrame: f, time: frameTime, probability: probability, speech: isSpeech)
             if let change = vad.frameClassified(end: now, isSpeech: isSpeech) { vadChanged(change) }
@@ -28,10 +24,25 @@ extension SessionSimulator {
             if frameIndex % max(1, 10_000 / format.frameMs) == 0 { progress?(now) }
         }
         let (botFrame, actions) = playout.nextFrame()
-        channel.botPlayed(botFrame)
+        if replay?.vadProbabilities == nil { channel.botPlayed(botFrame) }
         pendingBotFrame = botFrame
         for action in actions { playoutAction(action) }
         if !ended { sim.schedule(.tick, at: now + format.frameDuration) }
+    }
+
+    /// Builds mic frame `f` (caller + echo + noise), passes it through the in-loop codec, records
+    /// the three streams, and returns the VAD's speech probability for what the pipeline heard.
+    func hearFrame(_ f: Int, time frameTime: SimInstant, bot botFrame: [Int16]) throws -> Double {
+        let spf = format.samplesPerFrame
+        let frameStart = f * spf
+        let callerFrame = tape.samples(from: frameStart, count: spf)
+        let mic = channel.micFrame(caller: callerFrame, start: frameStart)
+        let packet = try micCodec.encode(mic)
+        let heard = micCodec.name == "pcm16" ? mic : try micCodec.decode(packet)
+        recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: nil)
+        recorder?.record(stream: .mic, frame: f, time: frameTime, samples: heard, packet: packet)
+        recorder?.record(stream: .bot, frame: f, time: frameTime, samples: botFrame, packet: nil)
+        return vadModel.probability(of: heard)
     }
 
     func vadChanged(_ change: VADStateMachine.Action) {

@@ -35,7 +35,9 @@ extension SessionSimulator {
         let text = index < replies.count ? replies[index] : scenario.bot.fallbackReply
         generation += 1
         let speech = bank.clip(voice: scenario.pipeline.tts.voice, text: text)
-        reply = Reply(turn: turn, generation: generation, speech: speech)
+        let attempt = attempts[index, default: 0]
+        attempts[index] = attempt + 1
+        reply = Reply(turn: turn, callerTurn: index, attempt: attempt, generation: generation, speech: speech)
         aggregator.reset()
         var data: JSONValue = [
             "transcript": .string(transcript), "reply_index": .int(Int64(index)),
@@ -46,7 +48,7 @@ extension SessionSimulator {
             data = .object(members)
         }
         emit(.llmRequest, turn: turn, data)
-        let tokens = llm.requested(at: sim.now, reply: text)
+        let tokens = llm.requested(at: sim.now, reply: text, callerTurn: index, attempt: attempt)
         for (i, token) in tokens.enumerated() {
             sim.schedule(.llmToken(generation: generation, token: token, last: i == tokens.count - 1), at: token.at)
         }
@@ -79,7 +81,7 @@ extension SessionSimulator {
             "request": .int(Int64(request)), "text": .string(words[a..<b].map(\.text).joined(separator: " ")),
             "samples": .int(Int64(range.count)), "network_ms": .int(tts.networkDelay.milliseconds),
         ])
-        let chunks = tts.requested(at: sim.now, sampleCount: range.count)
+        let chunks = tts.requested(at: sim.now, sampleCount: range.count, key: "turn \(r.callerTurn) attempt \(r.attempt) request \(request)")
         for (i, chunk) in chunks.enumerated() {
             var c = chunk
             c.range = (range.lowerBound + chunk.range.lowerBound)..<(range.lowerBound + chunk.range.upperBound)

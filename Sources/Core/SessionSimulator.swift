@@ -18,11 +18,14 @@ public final class SessionSimulator {
         case ttsChunk(generation: Int, request: Int, chunk: TTSStream.Chunk, last: Bool)
         case playStopped(turn: Int, heard: String)
         case sessionEnd(reason: String)
+        case pinnedTurn(Int)
     }
 
     /// A bot reply in progress.
     struct Reply {
         var turn: Int
+        var callerTurn: Int
+        var attempt: Int
         var generation: Int
         var speech: SynthesizedSpeech
         var wordCursor = 0
@@ -39,6 +42,7 @@ public final class SessionSimulator {
     let bank: SpeechBank
     let micCodec: FrameCodec
     let recorder: SessionRecording?
+    let replay: ReplayPlan?
 
     /// Called about every ten seconds of virtual time with the current instant (progress display).
     public var progress: ((SimInstant) -> Void)?
@@ -54,6 +58,8 @@ public final class SessionSimulator {
     var callerTurnsStarted = 0
     /// Word timings of turns whose ground-truth events are still to be written (by 1-based turn).
     var callerWords: [Int: [SimulatedSTT.SpokenWord]] = [:]
+    /// When each caller turn's audio was placed (by 1-based turn), recorded for replays to pin.
+    var turnStarts: [Int: SimInstant] = [:]
     var vadModel: EnergyVAD
     var vad: VADStateMachine
     var stt: SimulatedSTT
@@ -66,6 +72,8 @@ public final class SessionSimulator {
     var channel: Channel
 
     var userTurn = 1
+    /// Replies started so far for each caller turn (0-based), keying the LLM and TTS draws.
+    var attempts: [Int: Int] = [:]
     var generation = 0
     var reply: Reply?
     var lastHeard: String?
@@ -77,7 +85,11 @@ public final class SessionSimulator {
     /// - Parameters:
     ///   - micCodec: the codec the mic goes through in the loop (the pipeline hears its decoded output).
     ///   - recorder: where frames and events go as they happen (the archive writer), if anywhere.
-    public init(scenario: Scenario, speech: SpeechBank, micCodec: FrameCodec, recorder: SessionRecording?) {
+    ///   - replay: for a replay, the recorded inputs to keep fixed (see `ReplayPlan`).
+    public init(scenario: Scenario, speech: SpeechBank, micCodec: FrameCodec, recorder: SessionRecording?, replay: ReplayPlan? = nil) {
+        precondition(replay?.vadProbabilities == nil || recorder == nil, "the fast replay path records no audio")
+        precondition(replay.map { $0.turnStarts.count <= scenario.caller.turns.count } ?? true, "more pinned turns than the scenario has")
+        self.replay = replay
         self.scenario = scenario
         format = scenario.audio.format
         bank = speech
@@ -89,11 +101,17 @@ public final class SessionSimulator {
         caller = CallerStateMachine(caller: scenario.caller)
         vadModel = EnergyVAD(settings: p.vad, frameMs: format.frameMs)
         vad = VADStateMachine(startMs: p.vad.startMs, stopMs: p.vad.stopMs, frameMs: format.frameMs)
-        stt = SimulatedSTT(settings: p.stt, preset: LatencyPreset.named(p.stt.preset, stage: .stt)!, rtt: rtt, seed: seed("stt"))
+        stt = SimulatedSTT(
+            settings: p.stt, preset: LatencyPreset.named(p.stt.preset, stage: .stt)!, rtt: rtt, seed: seed("stt"),
+            adjustment: p.retime.sttLatency)
         endpointer = EndpointerStateMachine(settings: p.endpointing)
-        llm = ScriptedLLM(settings: p.llm, preset: LatencyPreset.named(p.llm.preset, stage: .llm)!, rtt: rtt, seed: seed("llm"))
+        llm = ScriptedLLM(
+            settings: p.llm, preset: LatencyPreset.named(p.llm.preset, stage: .llm)!, rtt: rtt, seed: seed("llm"),
+            retime: p.retime)
         aggregator = TextAggregator(settings: p.tts)
-        tts = TTSStream(settings: p.tts, preset: LatencyPreset.named(p.tts.preset, stage: .tts)!, rtt: rtt, format: format, seed: seed("tts"))
+        tts = TTSStream(
+            settings: p.tts, preset: LatencyPreset.named(p.tts.preset, stage: .tts)!, rtt: rtt, format: format,
+            seed: seed("tts"), adjustment: p.retime.ttsTTFB)
         playout = PlayoutStateMachine(samplesPerFrame: format.samplesPerFrame, fadeSamples: format.sampleRate / 100)
         bargeIn = BargeInPolicy(settings: p.bargein)
         channel = Channel(echo: p.echo, noise: p.noise, format: format, seed: seed("channel"))
@@ -103,6 +121,7 @@ public final class SessionSimulator {
     public func run() throws -> [PipelineEvent] {
         apply(caller.sessionStarted())
         sim.schedule(.tick, at: .zero)
+        for (index, start) in (replay?.turnStarts ?? []).enumerated() { sim.schedule(.pinnedTurn(index), at: start) }
         while !ended, let input = sim.next() {
             try handle(input)
         }
@@ -143,6 +162,9 @@ public final class SessionSimulator {
             ttsChunk(generation: gen, request: request, chunk: chunk, last: last)
         case .playStopped(let turn, let heard):
             playbackStopped(turn: turn, interrupted: true, heard: heard)
+        case .pinnedTurn(let index):
+            caller.turnStartedExternally(index)
+            startCallerTurn(index)
         case .sessionEnd(let reason):
             emit(.sessionEnd, turn: nil, ["reason": .string(reason), "frames": .int(Int64(frameIndex))])
             ended = true

@@ -42,25 +42,31 @@ public struct SimulatedSTT: Sendable {
     private let streamsPartials: Bool
     private let network: SimDuration
     private let segmentPause: SimDuration
-    private var rng: Xoshiro256StarStar
+    private let seed: UInt64
+    private let adjustment: LatencyAdjustment
     private var nextSegment = 0
     private var lastOutputAt = SimInstant.zero
 
     /// Creates the recognizer from settings, its preset and the session seed.
-    public init(settings: PipelineSettings.STT, preset: LatencyPreset, rtt: SimDuration, seed: UInt64) {
+    public init(settings: PipelineSettings.STT, preset: LatencyPreset, rtt: SimDuration, seed: UInt64, adjustment: LatencyAdjustment = .init()) {
         partialLatency = settings.partialLatencyMs.map { .fixed(.milliseconds($0)) } ?? preset.firstLatency
         finalLatency = settings.finalLatencyMs.map { .fixed(.milliseconds($0)) } ?? preset.finalLatency ?? preset.firstLatency
         streamsPartials = preset.streamsPartials
         network = preset.cloud ? rtt : .zero
         segmentPause = .milliseconds(settings.segmentPauseMs)
-        rng = Xoshiro256StarStar(seed: seed)
+        self.seed = seed
+        self.adjustment = adjustment
     }
 
     /// Network time on this engine's path.
     public var networkDelay: SimDuration { network }
 
-    /// The caller began a turn with these words; returns everything the service will send about them.
-    public mutating func wordsScheduled(_ words: [SpokenWord]) -> [Output] {
+    /// The caller began turn `callerTurn` with these words; returns everything the service will send about them.
+    ///
+    /// Latencies are drawn from a generator keyed by the caller turn, so a turn's transcripts do not
+    /// depend on what happened in other turns (a replay that changes one turn changes only that one).
+    public mutating func wordsScheduled(_ words: [SpokenWord], callerTurn: Int) -> [Output] {
+        var rng = Xoshiro256StarStar(seed: SeedDerivation.seed(root: seed, component: "turn \(callerTurn)"))
         var outputs: [Output] = []
         var segmentWords: [String] = []
         for (i, word) in words.enumerated() {
@@ -68,12 +74,12 @@ public struct SimulatedSTT: Sendable {
             let text = segmentWords.joined(separator: " ")
             let isLast = i == words.count - 1 || words[i + 1].start - word.end >= segmentPause
             if streamsPartials {
-                let at = max(lastOutputAt, word.end + network + partialLatency.sample(using: &rng))
+                let at = max(lastOutputAt, word.end + network + adjustment.apply(partialLatency.sample(using: &rng)))
                 outputs.append(Output(text: text, isFinal: false, segment: nextSegment, at: at, audioEnd: word.end))
                 lastOutputAt = at
             }
             if isLast {
-                let at = max(lastOutputAt, word.end + network + finalLatency.sample(using: &rng))
+                let at = max(lastOutputAt, word.end + network + adjustment.apply(finalLatency.sample(using: &rng)))
                 outputs.append(Output(text: text, isFinal: true, segment: nextSegment, at: at, audioEnd: word.end))
                 lastOutputAt = at
                 nextSegment += 1

@@ -19,17 +19,19 @@ public struct TTSStream: Sendable {
     private let chunkSamples: Int
     private let speedPercent: Int64
     private let format: AudioFormat
-    private var rng: Xoshiro256StarStar
+    private let seed: UInt64
+    private let adjustment: LatencyAdjustment
     private var busyUntil = SimInstant.zero
 
     /// Creates the stream from settings, preset and seed.
-    public init(settings: PipelineSettings.TTS, preset: LatencyPreset, rtt: SimDuration, format: AudioFormat, seed: UInt64) {
+    public init(settings: PipelineSettings.TTS, preset: LatencyPreset, rtt: SimDuration, format: AudioFormat, seed: UInt64, adjustment: LatencyAdjustment = .init()) {
         ttfb = settings.ttfbMs.map { .fixed(.milliseconds($0)) } ?? preset.firstLatency
         network = preset.cloud ? rtt : .zero
         chunkSamples = max(1, format.sampleRate * settings.chunkMs / 1000)
         speedPercent = Int64(max(1, preset.rate))
         self.format = format
-        rng = Xoshiro256StarStar(seed: seed)
+        self.seed = seed
+        self.adjustment = adjustment
     }
 
     /// Network time on this engine's path.
@@ -39,8 +41,12 @@ public struct TTSStream: Sendable {
     public mutating func cancelled(at now: SimInstant) { busyUntil = now }
 
     /// A request for `sampleCount` samples of audio was sent at `now`; returns its chunk schedule.
-    public mutating func requested(at now: SimInstant, sampleCount: Int) -> [Chunk] {
-        var at = max(now + network + ttfb.sample(using: &rng), busyUntil)
+    ///
+    /// `key` names the request (caller turn, attempt, request number) so its latency draw does not
+    /// depend on other requests.
+    public mutating func requested(at now: SimInstant, sampleCount: Int, key: String) -> [Chunk] {
+        var rng = Xoshiro256StarStar(seed: SeedDerivation.seed(root: seed, component: key))
+        var at = max(now + network + adjustment.apply(ttfb.sample(using: &rng)), busyUntil)
         var chunks: [Chunk] = []
         var start = 0
         while start < sampleCount || chunks.isEmpty {

@@ -130,6 +130,11 @@ public final class SessionArchive {
         }
     }
 
+    /// The stored packets of `stream` in frame order (codec name and bytes), for byte-exact comparisons.
+    public func packets(_ stream: AudioStream) throws -> [(codec: String, bytes: [UInt8])] {
+        try audioRows(stream).map { ($0.codec, [UInt8]($0.data)) }
+    }
+
     /// A fresh decoder for `codec`: the caller's factory first, then the built-in `pcm16` and `opus`.
     public func decoder(for codec: String) throws -> any FrameCodec {
         do {

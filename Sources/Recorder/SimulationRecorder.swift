@@ -24,6 +24,8 @@ public struct SimulationRecorder {
     public var scenarioText: String
     /// Shared speech synthesizer (espeak-ng is process-global).
     public var synthesizer: SpeechSynthesizer
+    /// The session this one re-runs (`resimulate`), recorded as `parent_session_id`.
+    public var parentSessionID: String?
 
     /// Prepares a run.
     public init(scenario: Scenario, scenarioText: String, synthesizer: SpeechSynthesizer = EspeakSynthesizer()) {
@@ -56,7 +58,7 @@ public struct SimulationRecorder {
 
     /// The archive meta rows for this run.
     public var meta: [String: String] {
-        [
+        var meta = [
             "created_by": "crosstalk \(CrosstalkVersion.current)",
             "session_id": sessionID,
             "seed": String(scenario.seed),
@@ -65,6 +67,8 @@ public struct SimulationRecorder {
             "config": scenario.resolvedConfig.canonicalText,
             "source": "simulated",
         ]
+        if let parentSessionID { meta["parent_session_id"] = parentSessionID }
+        return meta
     }
 
     /// Synthesizes the speech, runs the pipeline, and writes the archive to `output` (if given).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Recorder
+import Replayer
 
 /// The `crosstalk` command: simulate, record, report, export and verify voice-agent sessions.
 @main
@@ -11,7 +12,7 @@ struct Crosstalk: ParsableCommand {
         abstract: "Conversation simulator and replay debugger for real-time voice assistants.",
         discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error.",
         version: CrosstalkVersion.current,
-        subcommands: [Simulate.self, Report.self, Export.self, Verify.self]
+        subcommands: [Simulate.self, Replay.self, Resimulate.self, Report.self, Export.self, Verify.self]
     )
 
     /// Runs the command, mapping every error to one line on stderr and exit code 2
@@ -37,6 +38,7 @@ struct Crosstalk: ParsableCommand {
         let text: String
         switch error {
         case let e as ScenarioError: text = e.message
+        case let e as ReplayError: text = e.message
         case let e as CustomStringConvertible where !(error is ValidationError): text = e.description
         default: text = message(for: error)
         }

@@ -1,0 +1,19 @@
+/// What a replay keeps fixed from the recording it re-executes (DESIGN.md §4).
+///
+/// The caller's turns start at their recorded instants instead of reacting to the bot, so the
+/// caller audio is fixed; everything downstream (VAD, endpointer, barge-in, LLM, TTS, playout)
+/// runs again under the replay's settings.
+public struct ReplayPlan: Sendable {
+    /// When each caller turn's audio starts (index = 0-based caller turn), as recorded.
+    public var turnStarts: [SimInstant]
+    /// The recorded VAD speech probability of every mic frame. When given, the mic audio is not
+    /// rebuilt and the VAD model does not run: the fast path for counterfactuals that cannot change
+    /// what the microphone heard (no echo, same VAD model settings). Needs no recorder.
+    public var vadProbabilities: [Double]?
+
+    /// Creates a plan.
+    public init(turnStarts: [SimInstant], vadProbabilities: [Double]? = nil) {
+        self.turnStarts = turnStarts
+        self.vadProbabilities = vadProbabilities
+    }
+}

@@ -1,0 +1,101 @@
+import Core
+import Foundation
+import Recorder
+
+/// One `crosstalk replay`: exact re-execution (no changes) or a counterfactual, with its diff.
+public struct ReplayRun {
+    /// What was asked.
+    public struct Request: Sendable {
+        /// `--set key=value` items.
+        public var overrides: [String] = []
+        /// `--retime stage.latency=value` items.
+        public var retime: [String] = []
+        /// Where to write the replayed session, if anywhere.
+        public var output: String?
+        /// Overwrite `output`.
+        public var overwrite = false
+
+        /// A request with no changes.
+        public init() {}
+
+        /// Whether settings change (otherwise the replay must reproduce the recording).
+        public var isCounterfactual: Bool { !overrides.isEmpty || !retime.isEmpty }
+    }
+
+    /// What came out.
+    public struct Outcome: Sendable {
+        /// The replay's events.
+        public var events: [PipelineEvent]
+        /// Hash of the replay's event stream.
+        public var hash: String
+        /// Hash of the recording's event stream.
+        public var recordedHash: String
+        /// For an exact replay: the first event that differs, if any.
+        public var difference: EventStreamDifference?
+        /// For an exact replay: the first audio or VAD frame that differs, if any.
+        public var audioMismatch: String?
+        /// Recording vs replay, turn by turn.
+        public var diff: SessionDiff
+        /// Whether the fast path (recorded VAD features, no audio) was used.
+        public var fastPath: Bool
+        /// Frames replayed.
+        public var frames: Int
+
+        /// An exact replay reproduced the recording.
+        public var reproduced: Bool { difference == nil && audioMismatch == nil }
+    }
+
+    /// Runs `request` against `replayer`.
+    public static func run(_ request: Request, on replayer: SessionReplayer) throws -> Outcome {
+        let scenario = try replayer.source.scenario(overrides: request.overrides, retime: request.retime)
+        if let output = request.output, !request.overwrite, FileManager.default.fileExists(atPath: output) {
+            throw ArchiveError.exists(path: output)
+        }
+        var events: [PipelineEvent]
+        var frames: Int
+        var fast = false
+        var audioMismatch: String?
+        if let output = request.output {
+            let makeCodec = SimulationRecorder.codecFactory(for: scenario.audio)
+            let writer = try SessionArchiveWriter(
+                path: output, meta: meta(for: scenario, request: request, replayer: replayer),
+                format: scenario.audio.format, packetCodec: try makeCodec().name, overwrite: request.overwrite,
+                makeCodec: makeCodec)
+            (events, frames) = try replayer.run(scenario, recorder: writer, fast: false)
+            try writer.finish()
+        } else if request.isCounterfactual {
+            fast = replayer.fastPathAllowed(for: scenario)
+            (events, frames) = try replayer.run(scenario, recorder: nil, fast: fast)
+        } else {
+            let checker = try AudioComparison(archive: replayer.archive, makeCodec: SimulationRecorder.codecFactory(for: scenario.audio))
+            (events, frames) = try replayer.run(scenario, recorder: checker, fast: false)
+            audioMismatch = checker.finish(frames: frames)
+        }
+        let difference = request.isCounterfactual ? nil : EventStreamDifference.first(expected: replayer.recordedEvents, got: events)
+        return Outcome(
+            events: events, hash: EventStreamHash.of(events), recordedHash: EventStreamHash.of(replayer.recordedEvents),
+            difference: difference, audioMismatch: request.isCounterfactual ? nil : audioMismatch,
+            diff: SessionDiff(before: SessionMetrics(events: replayer.recordedEvents), after: SessionMetrics(events: events)),
+            fastPath: fast, frames: frames)
+    }
+
+    /// Meta of a replayed archive: the parent's scenario, the new settings, the parent's id.
+    static func meta(for scenario: Scenario, request: Request, replayer: SessionReplayer) -> [String: String] {
+        var hasher = FNV1a64()
+        hasher.combine(replayer.sessionID)
+        for item in request.overrides + ["--retime"] + request.retime { hasher.combine(item) }
+        let overrides = JSONValue.array(request.overrides.map(JSONValue.string)).canonicalText
+        return [
+            "created_by": "crosstalk \(CrosstalkVersion.current)",
+            "session_id": "replay-" + hasher.hex,
+            "parent_session_id": replayer.sessionID,
+            "seed": String(scenario.seed),
+            "scenario": replayer.source.yaml,
+            "scenario_name": scenario.name,
+            "config": scenario.resolvedConfig.canonicalText,
+            "replay_overrides": overrides,
+            "replay_retime": JSONValue.array(request.retime.map(JSONValue.string)).canonicalText,
+            "source": "replay",
+        ]
+    }
+}

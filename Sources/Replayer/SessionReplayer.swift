@@ -1,0 +1,98 @@
+import Core
+import Engines
+import Foundation
+import Recorder
+
+/// Re-executes a recorded session, exactly or with changed settings (DESIGN.md §4).
+///
+/// What stays fixed: the caller's turns start at their recorded instants with the same speech
+/// (so the caller audio is the recording's); STT output is regenerated identically from the same
+/// words and per-turn draws; each turn's LLM and TTS latencies are drawn per (caller turn, attempt),
+/// so a reply keeps its recorded latencies wherever it moves. What re-runs: VAD, endpointer,
+/// barge-in, aggregator, playout, and the echo path (the bot's echo moves with its playback).
+///
+/// Counterfactuals that cannot change what the microphone heard (no echo, same VAD model, same
+/// noise and audio settings) take the fast path: the recorded per-frame VAD probabilities stand in
+/// for the audio, and nothing is decoded or encoded. Everything else re-runs the audio path.
+public final class SessionReplayer: @unchecked Sendable {
+    /// The archive being replayed.
+    public let archive: SessionArchive
+    /// Its recorded events.
+    public let recordedEvents: [PipelineEvent]
+    /// Its settings.
+    public let source: ArchivedScenario
+    /// The settings it was recorded with.
+    public let recordedScenario: Scenario
+    /// When each caller turn started, as recorded.
+    public let turnStarts: [SimInstant]
+    /// The recorded per-frame VAD probabilities (the fast path's features).
+    public let vadProbabilities: [Double]
+    private let synthesizer = EspeakSynthesizer()
+    private let lock = NSLock()
+    private var banks: [String: SpeechBank] = [:]
+
+    /// Opens `path` and loads what every replay of it needs (events, features, settings).
+    public init(path: String) throws {
+        archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
+        guard archive.meta["source"] == nil || archive.meta["source"] == "simulated" || archive.meta["source"] == "replay" else {
+            throw ReplayError("\(path): a '\(archive.meta["source"] ?? "?")' session cannot be re-executed; replay needs a simulated session")
+        }
+        recordedEvents = try archive.events()
+        source = try ArchivedScenario(archive: archive)
+        do { recordedScenario = try source.scenario() } catch {
+            throw ReplayError("\(path): the recorded settings do not load in this build (\(error))")
+        }
+        var starts: [SimInstant] = []
+        for e in recordedEvents where e.kind == .callerSpeechStart {
+            guard let us = e.data["turn_start_us"]?.intValue, e.turn == starts.count + 1 else {
+                throw ReplayError("\(path): caller.speech_start event \(e.seq) has no turn_start_us (archive too old to replay)")
+            }
+            starts.append(SimInstant(microseconds: us))
+        }
+        guard starts.count <= recordedScenario.caller.turns.count else {
+            throw ReplayError("\(path): the archive has \(starts.count) caller turns but its scenario only \(recordedScenario.caller.turns.count)")
+        }
+        turnStarts = starts
+        vadProbabilities = try archive.vadFrames().map(\.probability)
+    }
+
+    /// The session id of the archive.
+    public var sessionID: String { archive.meta["session_id"] ?? "" }
+
+    /// The speech for `scenario`'s texts (synthesized once per distinct voice set; espeak-ng's output
+    /// is the same in every process, so this is the recording's speech).
+    func speech(for scenario: Scenario) throws -> SpeechBank {
+        let key = scenario.caller.voice + "\u{1F}" + scenario.pipeline.tts.voice
+        lock.lock()
+        defer { lock.unlock() }
+        if let bank = banks[key] { return bank }
+        let bank = try SpeechBank.prepare(for: scenario, using: synthesizer)
+        banks[key] = bank
+        return bank
+    }
+
+    /// Whether a replay under `scenario` can use the recorded VAD probabilities instead of audio.
+    public func fastPathAllowed(for scenario: Scenario) -> Bool {
+        let a = recordedScenario, b = scenario
+        return !a.pipeline.echo.enabled && !b.pipeline.echo.enabled && a.audio == b.audio
+            && a.pipeline.vad.engine == b.pipeline.vad.engine && a.pipeline.vad.marginDb == b.pipeline.vad.marginDb
+            && a.pipeline.vad.floorDb == b.pipeline.vad.floorDb && a.pipeline.noise == b.pipeline.noise
+            && a.caller == b.caller && a.seed == b.seed
+    }
+
+    /// Runs a replay of the events only, on the fast path when allowed (used by sweeps).
+    public func replayEvents(overrides: [String] = [], retime: [String] = []) throws -> [PipelineEvent] {
+        let scenario = try source.scenario(overrides: overrides, retime: retime)
+        return try run(scenario, recorder: nil, fast: fastPathAllowed(for: scenario)).events
+    }
+
+    /// Runs `scenario` with the caller pinned to the recording.
+    func run(_ scenario: Scenario, recorder: SessionRecording?, fast: Bool) throws -> (events: [PipelineEvent], frames: Int) {
+        let bank = try speech(for: scenario)
+        let micCodec = try SimulationRecorder.codecFactory(for: scenario.audio)()
+        let plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
+        let simulator = SessionSimulator(scenario: scenario, speech: bank, micCodec: micCodec, recorder: recorder, replay: plan)
+        let events = try simulator.run()
+        return (events, simulator.framesProcessed)
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Core
+import Foundation
+import Recorder
+import Replayer
+
+/// `crosstalk replay`: re-execute a session exactly, or with changed settings.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-execute a recorded session: exactly (exit 1 if it diverges) or with changed settings.",
+        discussion: """
+            With no --set/--retime the replay must reproduce the recording: it prints the event-stream hash \
+            and exits 0, or exits 1 with the first differing event. With changes it prints a turn-by-turn \
+            diff and a verdict. The caller's audio stays as recorded; VAD, endpointer, barge-in and playout \
+            re-run; STT, LLM and TTS keep each turn's recorded latencies (re-timed by --retime).
+            Examples:
+              crosstalk replay A.ctk --set pipeline.endpointing.silence_ms=800 -o B.ctk
+              crosstalk replay A.ctk --retime llm.ttft_ms=-200 --retime tts.ttfb_ms=*0.5
+              crosstalk replay A.ctk --set pipeline.tts.preset=cartesia-sonic
+            """)
+
+    @Argument(help: "Session archive (.ctk).")
+    var archive: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Re-time a stage: -200 / +150 ms, *0.5, or *0.5+100 (repeatable). Stages: \(Retiming.keys.joined(separator: ", ")).",
+        valueName: "stage.latency=value"))
+    var retime: [String] = []
+
+    @Option(name: .shortAndLong, help: "Write the replayed session as a new archive (its parent is recorded).")
+    var output: String?
+
+    @Flag(help: "Overwrite an existing output archive.")
+    var force = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        let replayer = try SessionReplayer(path: archive)
+        var request = ReplayRun.Request()
+        request.overrides = overrides
+        request.retime = retime
+        request.output = output
+        request.overwrite = force
+        let outcome = try ReplayRun.run(request, on: replayer)
+        if json {
+            var result: [String: JSONValue] = [
+                "hash": .string(outcome.hash), "recorded_hash": .string(outcome.recordedHash),
+                "diff": outcome.diff.json, "fast_path": .bool(outcome.fastPath),
+                "counterfactual": .bool(request.isCounterfactual),
+            ]
+            if !request.isCounterfactual {
+                result["reproduced"] = .bool(outcome.reproduced)
+                result["first_difference"] = outcome.difference.map { .string($0.description) } ?? .null
+                result["audio_mismatch"] = outcome.audioMismatch.map(JSONValue.string) ?? .null
+            }
+            print(JSONValue.object(result).canonicalText)
+        } else if request.isCounterfactual {
+            print("replayed \(archive) with \((overrides + retime.map { "retime " + $0 }).joined(separator: ", "))")
+            print(TurnTable.render(outcome.diff.after, title: "after (hash \(outcome.hash))"), terminator: "")
+            print(outcome.diff.text, terminator: "")
+            if let output { print("wrote \(output) (parent \(replayer.sessionID))") }
+        } else {
+            print("event stream hash \(outcome.hash) (recorded \(outcome.recordedHash)), \(outcome.events.count) events, \(outcome.frames) frames")
+            if let difference = outcome.difference { print("DIVERGED: \(difference)") }
+            if let audio = outcome.audioMismatch { print("DIVERGED: \(audio)") }
+            if outcome.reproduced { print("reproduced exactly (events, audio and VAD)") }
+            if let output { print("wrote \(output) (parent \(replayer.sessionID))") }
+        }
+        if !request.isCounterfactual && !outcome.reproduced { throw ExitCode(1) }
+    }
+}
+
+/// `crosstalk resimulate`: run the archived scenario again with a caller that reacts anew.
+struct Resimulate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-run a simulated session's scenario (the caller reacts anew) and diff it with the recording.")
+
+    @Argument(help: "Session archive (.ctk) of a simulated session.")
+    var archive: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(name: .shortAndLong, help: "Write the new session as an archive.")
+    var output: String?
+
+    @Flag(help: "Overwrite an existing output archive.")
+    var force = false
+
+    @Flag(help: "Print the diff as JSON.")
+    var json = false
+
+    func run() throws {
+        let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder(codec:format:))
+        guard session.meta["source"] == nil || session.meta["source"] == "simulated" || session.meta["source"] == "replay" else {
+            throw ReplayError("\(archive): resimulate needs a simulated session; this one is '\(session.meta["source"] ?? "?")'")
+        }
+        let source = try ArchivedScenario(archive: session)
+        let scenario = try source.scenario(overrides: overrides)
+        let before = SessionMetrics(events: try session.events())
+        var recorder = SimulationRecorder(scenario: scenario, scenarioText: source.yaml)
+        recorder.parentSessionID = session.meta["session_id"]
+        let outcome = try recorder.run(output: output, overwrite: force)
+        let diff = SessionDiff(before: before, after: SessionMetrics(events: outcome.events))
+        if json {
+            print(diff.json.canonicalText)
+        } else {
+            print(TurnTable.render(diff.after, title: "\(scenario.name) resimulated (hash \(outcome.eventHash))"), terminator: "")
+            print(diff.text, terminator: "")
+            if let output { print("wrote \(output)") }
+        }
+    }
+}
