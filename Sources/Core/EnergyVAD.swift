@@ -6,7 +6,7 @@ import RealModule
 /// The floor is the minimum frame level over the last three seconds, so steady noise raises the
 /// threshold while short speech does not. The probability is a logistic of the level's distance
 /// above the threshold (3 dB per e-fold).
-public struct EnergyVAD: Sendable {
+public struct EnergyVAD: VoiceActivityModel, Sendable {
     private let marginDb: Double
     private let absoluteFloorDb: Double
     private let windowFrames: Int

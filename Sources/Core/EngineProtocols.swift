@@ -95,3 +95,65 @@ public enum CodecError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// A voice activity model: the speech probability of each mic frame, in order (energy in Core;
+/// Silero and WebRTC in Engines).
+public protocol VoiceActivityModel {
+    /// Speech probability (0...1) of the next frame.
+    mutating func probability(of frame: [Int16]) throws -> Double
+}
+
+/// Removes the echo of the bot's playback from the mic signal (Speex in Engines).
+public protocol EchoCanceller: AnyObject {
+    /// The mic frame with the echo of `playback` (the bot audio played during the same frame) removed.
+    func cancel(mic: [Int16], playback: [Int16]) throws -> [Int16]
+}
+
+/// One transcript from a streaming recognizer.
+public struct RecognizerResult: Hashable, Sendable {
+    /// The current hypothesis of the segment (partial) or its final text.
+    public var text: String
+    /// Whether the segment is closed.
+    public var isFinal: Bool
+    /// Segment number (increasing over the session).
+    public var segment: Int
+    /// The end of the audio the result covers.
+    public var audioEnd: SimInstant
+    /// When the result reaches the agent (audio end + the engine's declared compute time).
+    public var at: SimInstant
+
+    /// Creates a result.
+    public init(text: String, isFinal: Bool, segment: Int, audioEnd: SimInstant, at: SimInstant) {
+        self.text = text
+        self.isFinal = isFinal
+        self.segment = segment
+        self.audioEnd = audioEnd
+        self.at = at
+    }
+}
+
+/// A real streaming speech recognizer fed the mic audio frame by frame (pocketsphinx in Engines).
+///
+/// Its compute time is mapped onto the virtual clock by a declared real-time factor, never measured,
+/// so runs stay deterministic.
+public protocol StreamingRecognizer: AnyObject {
+    /// Feeds the frame that ended at `end`; returns the results it produced (times ≥ `end`).
+    func accept(_ frame: [Int16], end: SimInstant) throws -> [RecognizerResult]
+}
+
+/// The engines a session uses in place of Core's built-in ones (nil: built in).
+public struct StageEngines {
+    /// VAD model (nil: `EnergyVAD`).
+    public var vad: (any VoiceActivityModel)?
+    /// Echo canceller (nil: none).
+    public var echoCanceller: (any EchoCanceller)?
+    /// Recognizer (nil: the simulated STT driven by ground truth).
+    public var recognizer: (any StreamingRecognizer)?
+
+    /// Built-in engines only.
+    public init(vad: (any VoiceActivityModel)? = nil, echoCanceller: (any EchoCanceller)? = nil, recognizer: (any StreamingRecognizer)? = nil) {
+        self.vad = vad
+        self.echoCanceller = echoCanceller
+        self.recognizer = recognizer
+    }
+}

@@ -4,7 +4,7 @@ public struct PipelineSettings: Hashable, Sendable {
     public struct VAD: Hashable, Sendable {
         /// The defaults.
         public init() {}
-        /// `energy` (built in).
+        /// `energy` (built in), `silero` or `webrtc`.
         public var engine = "energy"
         /// Continuous speech needed before `vad.start`.
         public var startMs = 60
@@ -34,8 +34,11 @@ public struct PipelineSettings: Hashable, Sendable {
     public struct STT: Hashable, Sendable {
         /// The defaults.
         public init() {}
-        /// `simulated` (ground truth + latency model).
+        /// `simulated` (ground truth + latency model) or `pocketsphinx` (real recognition of the mic audio).
         public var engine = "simulated"
+        /// A real engine's declared real-time factor: its compute time is `rtf` × the audio it processed,
+        /// put on the virtual clock instead of measured, so runs stay deterministic.
+        public var rtf = 0.3
         /// Latency preset name.
         public var preset = "deepgram-nova-2"
         /// Fixed partial latency overriding the preset, if set.
@@ -110,7 +113,7 @@ public struct PipelineSettings: Hashable, Sendable {
         public var delayMs = 120
         /// Echo level relative to playback.
         public var gainDb = -12.0
-        /// Echo canceller: `none`.
+        /// Echo canceller: `none` or `speex`.
         public var aec = "none"
     }
 

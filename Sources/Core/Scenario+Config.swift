@@ -25,7 +25,7 @@ extension Scenario {
                 "stt": [
                     "engine": .string(p.stt.engine), "preset": .string(p.stt.preset),
                     "partial_latency_ms": opt(p.stt.partialLatencyMs), "final_latency_ms": opt(p.stt.finalLatencyMs),
-                    "segment_pause_ms": .int(Int64(p.stt.segmentPauseMs)),
+                    "segment_pause_ms": .int(Int64(p.stt.segmentPauseMs)), "rtf": .double(p.stt.rtf),
                 ],
                 "llm": [
                     "engine": .string(p.llm.engine), "preset": .string(p.llm.preset),

@@ -48,7 +48,7 @@ extension PipelineSettings {
         self.init()
         let ms = 0...600_000
         var r = try p.child("vad")
-        vad.engine = try r.choice("engine", default: vad.engine, among: ["energy"])
+        vad.engine = try r.choice("engine", default: vad.engine, among: ["energy", "silero", "webrtc"])
         vad.startMs = try r.int("start_ms", default: vad.startMs, range: 0...10_000)
         vad.stopMs = try r.int("stop_ms", default: vad.stopMs, range: 0...10_000)
         vad.threshold = try r.double("threshold", default: vad.threshold, range: 0...1)
@@ -66,7 +66,8 @@ extension PipelineSettings {
         }
 
         r = try p.child("stt")
-        stt.engine = try r.choice("engine", default: stt.engine, among: ["simulated"])
+        stt.engine = try r.choice("engine", default: stt.engine, among: ["simulated", "pocketsphinx"])
+        stt.rtf = try r.double("rtf", default: stt.rtf, range: 0...10)
         stt.preset = try r.choice("preset", default: stt.preset, among: LatencyPreset.names(for: .stt))
         stt.partialLatencyMs = try r.optionalInt("partial_latency_ms", range: ms)
         stt.finalLatencyMs = try r.optionalInt("final_latency_ms", range: ms)
@@ -104,7 +105,7 @@ extension PipelineSettings {
         echo.enabled = try r.bool("enabled", default: echo.enabled)
         echo.delayMs = try r.int("delay_ms", default: echo.delayMs, range: 0...2000)
         echo.gainDb = try r.double("gain_db", default: echo.gainDb, range: -120...0)
-        echo.aec = try r.choice("aec", default: echo.aec, among: ["none"])
+        echo.aec = try r.choice("aec", default: echo.aec, among: ["none", "speex"])
         try r.finish()
 
         r = try p.child("noise")

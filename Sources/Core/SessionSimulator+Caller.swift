@@ -48,7 +48,9 @@ extension SessionSimulator {
         }
         sim.schedule(.callerTurnAudioEnded, at: format.instant(ofSample: startSample + samples.count))
         turnStarts[index + 1] = sim.now
-        for output in stt.wordsScheduled(words, callerTurn: index) { sim.schedule(.stt(output), at: output.at) }
+        if recognizer == nil {
+            for output in stt.wordsScheduled(words, callerTurn: index) { sim.schedule(.stt(output), at: output.at) }
+        }
     }
 
     /// Ground truth: the caller's turn (first word start to last word end, pauses included).

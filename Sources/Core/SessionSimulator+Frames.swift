@@ -36,13 +36,20 @@ extension SessionSimulator {
         let spf = format.samplesPerFrame
         let frameStart = f * spf
         let callerFrame = tape.samples(from: frameStart, count: spf)
-        let mic = channel.micFrame(caller: callerFrame, start: frameStart)
+        var mic = channel.micFrame(caller: callerFrame, start: frameStart)
+        if let echoCanceller { mic = try echoCanceller.cancel(mic: mic, playback: botFrame) }
         let packet = try micCodec.encode(mic)
         let heard = micCodec.name == "pcm16" ? mic : try micCodec.decode(packet)
+        if let recognizer {
+            for r in try recognizer.accept(heard, end: sim.now) {
+                let output = SimulatedSTT.Output(text: r.text, isFinal: r.isFinal, segment: r.segment, at: max(r.at, sim.now), audioEnd: r.audioEnd)
+                sim.schedule(.stt(output), at: output.at)
+            }
+        }
         recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: nil)
         recorder?.record(stream: .mic, frame: f, time: frameTime, samples: heard, packet: packet)
         recorder?.record(stream: .bot, frame: f, time: frameTime, samples: botFrame, packet: nil)
-        return vadModel.probability(of: heard)
+        return try vadModel.probability(of: heard)
     }
 
     func vadChanged(_ change: VADStateMachine.Action) {

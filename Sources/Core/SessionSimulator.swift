@@ -60,7 +60,9 @@ public final class SessionSimulator {
     var callerWords: [Int: [SimulatedSTT.SpokenWord]] = [:]
     /// When each caller turn's audio was placed (by 1-based turn), recorded for replays to pin.
     var turnStarts: [Int: SimInstant] = [:]
-    var vadModel: EnergyVAD
+    var vadModel: any VoiceActivityModel
+    let echoCanceller: (any EchoCanceller)?
+    let recognizer: (any StreamingRecognizer)?
     var vad: VADStateMachine
     var stt: SimulatedSTT
     var endpointer: EndpointerStateMachine
@@ -86,7 +88,11 @@ public final class SessionSimulator {
     ///   - micCodec: the codec the mic goes through in the loop (the pipeline hears its decoded output).
     ///   - recorder: where frames and events go as they happen (the archive writer), if anywhere.
     ///   - replay: for a replay, the recorded inputs to keep fixed (see `ReplayPlan`).
-    public init(scenario: Scenario, speech: SpeechBank, micCodec: FrameCodec, recorder: SessionRecording?, replay: ReplayPlan? = nil) {
+    ///   - engines: real engines replacing the built-in VAD, echo path and simulated STT.
+    public init(
+        scenario: Scenario, speech: SpeechBank, micCodec: FrameCodec, recorder: SessionRecording?,
+        replay: ReplayPlan? = nil, engines: StageEngines = StageEngines()
+    ) {
         precondition(replay?.vadProbabilities == nil || recorder == nil, "the fast replay path records no audio")
         precondition(replay.map { $0.turnStarts.count <= scenario.caller.turns.count } ?? true, "more pinned turns than the scenario has")
         self.replay = replay
@@ -99,7 +105,9 @@ public final class SessionSimulator {
         let rtt = SimDuration.milliseconds(p.network.rttMs)
         func seed(_ name: String) -> UInt64 { SeedDerivation.seed(root: scenario.seed, component: name) }
         caller = CallerStateMachine(caller: scenario.caller)
-        vadModel = EnergyVAD(settings: p.vad, frameMs: format.frameMs)
+        vadModel = engines.vad ?? EnergyVAD(settings: p.vad, frameMs: format.frameMs)
+        echoCanceller = engines.echoCanceller
+        recognizer = engines.recognizer
         vad = VADStateMachine(startMs: p.vad.startMs, stopMs: p.vad.stopMs, frameMs: format.frameMs)
         stt = SimulatedSTT(
             settings: p.stt, preset: LatencyPreset.named(p.stt.preset, stage: .stt)!, rtt: rtt, seed: seed("stt"),

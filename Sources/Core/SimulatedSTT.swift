@@ -35,6 +35,15 @@ public struct SimulatedSTT: Sendable {
         public var at: SimInstant
         /// When the newest word in it ended (for lag metrics).
         public var audioEnd: SimInstant
+
+        /// Creates an output.
+        public init(text: String, isFinal: Bool, segment: Int, at: SimInstant, audioEnd: SimInstant) {
+            self.text = text
+            self.isFinal = isFinal
+            self.segment = segment
+            self.at = at
+            self.audioEnd = audioEnd
+        }
     }
 
     private let partialLatency: LatencyModel

@@ -78,6 +78,8 @@ public final class SessionReplayer: @unchecked Sendable {
             && a.pipeline.vad.engine == b.pipeline.vad.engine && a.pipeline.vad.marginDb == b.pipeline.vad.marginDb
             && a.pipeline.vad.floorDb == b.pipeline.vad.floorDb && a.pipeline.noise == b.pipeline.noise
             && a.caller == b.caller && a.seed == b.seed
+            && a.pipeline.stt.engine == "simulated" && b.pipeline.stt.engine == "simulated"
+            && a.pipeline.echo.aec == b.pipeline.echo.aec
     }
 
     /// Runs a replay of the events only, on the fast path when allowed (used by sweeps).
@@ -91,7 +93,9 @@ public final class SessionReplayer: @unchecked Sendable {
         let bank = try speech(for: scenario)
         let micCodec = try SimulationRecorder.codecFactory(for: scenario.audio)()
         let plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
-        let simulator = SessionSimulator(scenario: scenario, speech: bank, micCodec: micCodec, recorder: recorder, replay: plan)
+        let engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario)
+        let simulator = SessionSimulator(
+            scenario: scenario, speech: bank, micCodec: micCodec, recorder: recorder, replay: plan, engines: engines)
         let events = try simulator.run()
         return (events, simulator.framesProcessed)
     }
