@@ -82,10 +82,11 @@ public final class SessionReplayer: @unchecked Sendable {
             && a.pipeline.echo.aec == b.pipeline.echo.aec
     }
 
-    /// Runs a replay of the events only, on the fast path when allowed (used by sweeps).
-    public func replayEvents(overrides: [String] = [], retime: [String] = []) throws -> [PipelineEvent] {
+    /// Runs a replay of the events only, on the fast path when allowed (used by sweeps);
+    /// `fullPath` forces the audio path.
+    public func replayEvents(overrides: [String] = [], retime: [String] = [], fullPath: Bool = false) throws -> [PipelineEvent] {
         let scenario = try source.scenario(overrides: overrides, retime: retime)
-        return try run(scenario, recorder: nil, fast: fastPathAllowed(for: scenario)).events
+        return try run(scenario, recorder: nil, fast: !fullPath && fastPathAllowed(for: scenario)).events
     }
 
     /// Runs `scenario` with the caller pinned to the recording.

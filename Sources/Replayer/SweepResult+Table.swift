@@ -13,8 +13,8 @@ extension SweepResult {
         let rows = points.map { p in
             p.values + [
                 String(p.callerTurns), p.rateText, "\(p.cutOffCallerTurns)/\(p.endedCallerTurns)",
-                ms(p.endpointDelayP50Ms), ms(p.endpointDelayP90Ms), ms(p.voiceToVoiceP50Ms), ms(p.voiceToVoiceP90Ms),
-                String(p.bargeIns), ms(p.bargeInReactionP50Ms), String(p.selfInterruptions), String(p.unansweredCallerTurns),
+                msText(p.endpointDelayP50Ms), msText(p.endpointDelayP90Ms), msText(p.voiceToVoiceP50Ms), msText(p.voiceToVoiceP90Ms),
+                String(p.bargeIns), msText(p.bargeInReactionP50Ms), String(p.selfInterruptions), String(p.unansweredCallerTurns),
                 front.contains(p.index) ? "*" : "",
             ]
         }
@@ -37,14 +37,14 @@ extension SweepResult {
     func headlineText(_ headline: SweepHeadline) -> String {
         var out = ""
         for figure in headline.latencyAtRate {
-            let value = figure.point.map { "\(ms($0.latencyMs)) (\(describe($0)), false cut-off \($0.rateText))" } ?? "not reached"
+            let value = figure.point.map { "\(msText($0.latencyMs)) (\(describe($0)), false cut-off \($0.rateText))" } ?? "not reached"
             out += "latency at \(figure.ratePercent)% false cut-off: \(value)\n"
         }
         for figure in headline.rateAtBudget {
-            let value = figure.point.map { "\($0.rateText) (\(describe($0)), latency \(ms($0.latencyMs)))" } ?? "not reached"
+            let value = figure.point.map { "\($0.rateText) (\(describe($0)), latency \(msText($0.latencyMs)))" } ?? "not reached"
             out += "false cut-off at \(figure.budgetMs) ms latency: \(value)\n"
         }
-        let front = headline.paretoFront.map { "\(grid.label(at: $0.index)) (\(ms($0.latencyMs)), \($0.rateText))" }
+        let front = headline.paretoFront.map { "\(grid.label(at: $0.index)) (\(msText($0.latencyMs)), \($0.rateText))" }
         out += "pareto front (latency = median endpoint delay): \(front.isEmpty ? "none" : front.joined(separator: ", "))\n"
         return out
     }
@@ -86,7 +86,7 @@ extension SweepResult {
 }
 
 /// `526ms`, or `-` when absent.
-func ms(_ v: Int64?) -> String { v.map { "\($0)ms" } ?? "-" }
+func msText(_ v: Int64?) -> String { v.map { "\($0)ms" } ?? "-" }
 
 extension SweepPointMetrics {
     /// The false cut-off rate as a percentage with one decimal (`12.5%`), or `-`.
