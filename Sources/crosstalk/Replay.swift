@@ -22,32 +22,23 @@ struct Replay: ParsableCommand {
     @Argument(help: "Session archive (.ctk).")
     var archive: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting (repeatable).", valueName: "key=value"))
-    var overrides: [String] = []
+    @OptionGroup var options: RerunOptions
 
     @Option(help: ArgumentHelp(
         "Re-time a stage: -200 / +150 ms, *0.5, or *0.5+100 (repeatable). Stages: \(Retiming.keys.joined(separator: ", ")).",
         valueName: "stage.latency=value"))
     var retime: [String] = []
 
-    @Option(name: .shortAndLong, help: "Write the replayed session as a new archive (its parent is recorded).")
-    var output: String?
-
-    @Flag(help: "Overwrite an existing output archive.")
-    var force = false
-
-    @Flag(help: "Print the result as JSON.")
-    var json = false
-
     func run() throws {
         let replayer = try SessionReplayer(path: archive)
         var request = ReplayRun.Request()
-        request.overrides = overrides
+        request.overrides = options.overrides
         request.retime = retime
-        request.output = output
-        request.overwrite = force
+        request.output = options.output
+        request.overwrite = options.force
         let outcome = try ReplayRun.run(request, on: replayer)
-        if json {
+        let output = options.output
+        if options.json {
             var result: [String: JSONValue] = [
                 "hash": .string(outcome.hash), "recorded_hash": .string(outcome.recordedHash),
                 "diff": outcome.diff.json, "fast_path": .bool(outcome.fastPath),
@@ -60,7 +51,7 @@ struct Replay: ParsableCommand {
             }
             print(JSONValue.object(result).canonicalText)
         } else if request.isCounterfactual {
-            print("replayed \(archive) with \((overrides + retime.map { "retime " + $0 }).joined(separator: ", "))")
+            print("replayed \(archive) with \((options.overrides + retime.map { "retime " + $0 }).joined(separator: ", "))")
             print(TurnTable.render(outcome.diff.after, title: "after (hash \(outcome.hash))"), terminator: "")
             print(outcome.diff.text, terminator: "")
             if let output { print("wrote \(output) (parent \(replayer.sessionID))") }
@@ -83,17 +74,7 @@ struct Resimulate: ParsableCommand {
     @Argument(help: "Session archive (.ctk) of a simulated session.")
     var archive: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting (repeatable).", valueName: "key=value"))
-    var overrides: [String] = []
-
-    @Option(name: .shortAndLong, help: "Write the new session as an archive.")
-    var output: String?
-
-    @Flag(help: "Overwrite an existing output archive.")
-    var force = false
-
-    @Flag(help: "Print the diff as JSON.")
-    var json = false
+    @OptionGroup var options: RerunOptions
 
     func run() throws {
         let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder(codec:format:))
@@ -101,18 +82,33 @@ struct Resimulate: ParsableCommand {
             throw ReplayError("\(archive): resimulate needs a simulated session; this one is '\(session.meta["source"] ?? "?")'")
         }
         let source = try ArchivedScenario(archive: session)
-        let scenario = try source.scenario(overrides: overrides)
+        let scenario = try source.scenario(overrides: options.overrides)
         let before = SessionMetrics(events: try session.events())
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: source.yaml)
         recorder.parentSessionID = session.meta["session_id"]
-        let outcome = try recorder.run(output: output, overwrite: force)
+        let outcome = try recorder.run(output: options.output, overwrite: options.force)
         let diff = SessionDiff(before: before, after: SessionMetrics(events: outcome.events))
-        if json {
+        if options.json {
             print(diff.json.canonicalText)
         } else {
             print(TurnTable.render(diff.after, title: "\(scenario.name) resimulated (hash \(outcome.eventHash))"), terminator: "")
             print(diff.text, terminator: "")
-            if let output { print("wrote \(output)") }
+            if let output = options.output { print("wrote \(output)") }
         }
     }
+}
+
+/// Options shared by the commands that run a recorded session again.
+struct RerunOptions: ParsableArguments {
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(name: .shortAndLong, help: "Write the new session as an archive (its parent is recorded).")
+    var output: String?
+
+    @Flag(help: "Overwrite an existing output archive.")
+    var force = false
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
 }
