@@ -19,7 +19,20 @@ public struct SessionMetrics: Sendable {
             if let i = callerSpans.firstIndex(where: { $0.turn == e.turn && $0.end == nil }) { callerSpans[i].end = ms(e) }
         }
         let end = events.last.map(ms) ?? 0
-        let callerIntervals = callerSpans.map { Interval(start: $0.start, end: $0.end ?? end) }
+        // When the caller was actually audible: its words when recorded, else the whole turn.
+        var callerIntervals: [Interval] = []
+        for e in events where e.kind == .callerSpeechStart {
+            let words = e.data["words"]?.arrayValue ?? []
+            let spans = words.compactMap { w -> Interval? in
+                guard let s = w["start_us"]?.intValue, let t = w["end_us"]?.intValue else { return nil }
+                return Interval(start: s / 1000, end: t / 1000)
+            }
+            if !spans.isEmpty {
+                callerIntervals += spans
+            } else if let span = callerSpans.first(where: { $0.turn == e.turn }) {
+                callerIntervals.append(Interval(start: span.start, end: span.end ?? end))
+            }
+        }
 
         let finals = events.filter { $0.kind == .sttFinal }
         var byTurn: [Int: [PipelineEvent]] = [:]
@@ -67,8 +80,18 @@ public struct SessionMetrics: Sendable {
                 let onset = (b.data["onset_us"]?.intValue ?? b.time.microseconds) / 1000
                 let callerTalking = callerIntervals.contains { $0.start <= ms(b) && $0.end >= onset }
                 row.selfInterruption = !callerSpans.isEmpty && !callerTalking
-                if !row.selfInterruption, let stop = playStop { row.bargeInReactionMs = ms(stop) - onset }
+                // Reaction counts from when the caller really started (ground truth), else the VAD onset.
+                let started = callerSpans.last { $0.start <= ms(b) && $0.start >= (playStart.map(ms) ?? 0) - 100 }?.start ?? onset
+                if !row.selfInterruption, let stop = playStop { row.bargeInReactionMs = ms(stop) - min(started, onset) }
             }
+            if let p = playStart {
+                let stop = playStop.map(ms) ?? end
+                // A caller turn that began while this reply played, which went on for over a second.
+                if let talkedOver = callerSpans.first(where: { $0.start > ms(p) && $0.start < stop }), stop - talkedOver.start > 1000 {
+                    row.missedBargeIn = true
+                }
+            }
+            if let v = row.voiceToVoiceMs { row.deadAirMs = max(0, v - 1000) }
             rows.append(row)
         }
         turns = rows
@@ -83,6 +106,7 @@ public struct SessionMetrics: Sendable {
             voiceToVoiceP50Ms: percentile(v2v, 50), voiceToVoiceP90Ms: percentile(v2v, 90),
             endpointDelayP50Ms: percentile(delays, 50), overlapMs: rows.reduce(0) { $0 + $1.overlapMs },
             unansweredCallerTurns: callerSpans.filter { !answered.contains($0.turn) }.count,
+            missedBargeIns: rows.filter(\.missedBargeIn).count, deadAirMs: rows.reduce(0) { $0 + $1.deadAirMs },
             durationMs: end)
     }
 }

@@ -40,6 +40,11 @@ public struct TurnMetrics: Hashable, Sendable {
     public var bargeInReactionMs: Int64?
     /// Words of the reply the caller heard before it stopped (nil: the reply never played).
     public var heardText: String?
+    /// The caller started talking over this reply and it kept playing for more than a second.
+    public var missedBargeIn = false
+    /// Silence beyond one second (the "walkie-talkie" threshold) between the caller's speech end
+    /// and the bot's first audio.
+    public var deadAirMs: Int64 = 0
 }
 
 /// Session-level figures over all turns.
@@ -62,6 +67,10 @@ public struct SessionSummary: Hashable, Sendable {
     public var overlapMs: Int64
     /// Caller turns the bot never answered (no `turn.end` after the caller finished).
     public var unansweredCallerTurns: Int
+    /// Replies the caller talked over for more than a second without stopping them.
+    public var missedBargeIns = 0
+    /// Total dead air (see `TurnMetrics.deadAirMs`).
+    public var deadAirMs: Int64 = 0
     /// Session length.
     public var durationMs: Int64
 }

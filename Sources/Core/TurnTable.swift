@@ -8,6 +8,7 @@ public enum TurnTable {
             var flags: [String] = []
             if t.cutOff { flags.append("CUT-OFF") }
             if t.selfInterruption { flags.append("SELF-INTERRUPT") } else if t.bargedIn { flags.append("BARGE-IN") }
+            if t.missedBargeIn { flags.append("MISSED-BARGE-IN") }
             if t.firstAudioMs == nil { flags.append("NO-REPLY") }
             rows.append([
                 String(t.turn), seconds(t.callerSpeechEndMs), seconds(t.turnEndMs), millis(t.endpointDelayMs),
@@ -27,7 +28,7 @@ public enum TurnTable {
         for row in rows { out += line(row) + "\n" }
         out += "summary: \(s.turns) turns, v2v p50 \(millis(s.voiceToVoiceP50Ms)) p90 \(millis(s.voiceToVoiceP90Ms)), "
         out += "endpoint p50 \(millis(s.endpointDelayP50Ms)), cut-offs \(s.cutOffs), barge-ins \(s.bargeIns), "
-        out += "self-interruptions \(s.selfInterruptions), overlap \(s.overlapMs) ms, unanswered \(s.unansweredCallerTurns), "
+        out += "self-interruptions \(s.selfInterruptions), missed barge-ins \(s.missedBargeIns), dead air \(s.deadAirMs) ms, overlap \(s.overlapMs) ms, unanswered \(s.unansweredCallerTurns), "
         out += "length \(seconds(s.durationMs)) s\n"
         return out
     }
@@ -49,6 +50,7 @@ extension TurnMetrics {
             "first_audio_ms": opt(firstAudioMs), "voice_to_voice_ms": opt(voiceToVoiceMs), "overlap_ms": .int(overlapMs),
             "cut_off": .bool(cutOff), "barge_in": .bool(bargedIn), "self_interruption": .bool(selfInterruption),
             "barge_in_reaction_ms": opt(bargeInReactionMs), "heard_text": heardText.map(JSONValue.string) ?? .null,
+            "missed_barge_in": .bool(missedBargeIn), "dead_air_ms": .int(deadAirMs),
         ]
     }
 }
@@ -65,6 +67,7 @@ extension SessionMetrics {
                 "self_interruptions": .int(Int64(s.selfInterruptions)), "voice_to_voice_p50_ms": opt(s.voiceToVoiceP50Ms),
                 "voice_to_voice_p90_ms": opt(s.voiceToVoiceP90Ms), "endpoint_delay_p50_ms": opt(s.endpointDelayP50Ms),
                 "overlap_ms": .int(s.overlapMs), "unanswered_caller_turns": .int(Int64(s.unansweredCallerTurns)),
+                "missed_barge_ins": .int(Int64(s.missedBargeIns)), "dead_air_ms": .int(s.deadAirMs),
                 "duration_ms": .int(s.durationMs),
             ],
         ]
