@@ -95,3 +95,16 @@ import Testing
         #expect(try CLIHarness.run(["replay", cut.path]).status == 2)
     }
 }
+
+@Suite(.serialized) struct CommittedSampleTests {
+    /// An archive written by an earlier build (committed under sessions/samples) must still replay
+    /// exactly: any change to how the pipeline behaves shows up here. The pcm16 sample keeps the
+    /// check independent of libopus' CPU-specific code paths.
+    @Test func aCommittedArchiveFromAnEarlierBuildReplaysExactly() throws {
+        let sample = CLIHarness.root.appendingPathComponent("sessions/samples/hesitation-pcm16.ctk").path
+        let r = try CLIHarness.run(["replay", sample])
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("reproduced exactly"))
+        #expect(try CLIHarness.run(["verify", sample]).status == 0)
+    }
+}
