@@ -115,9 +115,9 @@ public struct SweepGrid: Hashable, Sendable {
         let parts = body.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let example = "expected START:STOP:STEP with numbers, e.g. 300:1200:100 or 0.3:0.9:0.05"
         guard parts.count == 3 else { throw ReplayError("--param \(key)=\(body): \(example)") }
-        var decimals: [FixedDecimal] = []
+        var decimals: [SweepDecimal] = []
         for part in parts {
-            guard let d = FixedDecimal(part) else { throw ReplayError("--param \(key)=\(body): '\(part)' is not a number (\(example))") }
+            guard let d = SweepDecimal(part) else { throw ReplayError("--param \(key)=\(body): '\(part)' is not a number (\(example))") }
             decimals.append(d)
         }
         let scale = decimals.map(\.scale).max() ?? 0
@@ -128,12 +128,12 @@ public struct SweepGrid: Hashable, Sendable {
         guard n <= Int64(maxPoints) else {
             throw ReplayError("--param \(key)=\(body): \(n) values is more than \(maxPoints); use a coarser step")
         }
-        return (0..<n).map { FixedDecimal(units: start + $0 * step, scale: scale).text }
+        return (0..<n).map { SweepDecimal(units: start + $0 * step, scale: scale).text }
     }
 }
 
 /// A plain decimal number held exactly as an integer count of 10^-scale units.
-struct FixedDecimal {
+struct SweepDecimal {
     /// The value times 10^scale.
     var units: Int64
     /// Digits after the decimal point.

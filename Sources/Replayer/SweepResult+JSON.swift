@@ -94,9 +94,9 @@ extension SweepResult {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReplayError("\(path): \(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ReplayError("\(path): not UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ReplayError("\(path): not a sweep result (not UTF-8 text)") }
         let value: JSONValue
-        do { value = try JSONParser.parse(text) } catch { throw ReplayError("\(path): \(error)") }
+        do { value = try JSONParser.parse(text) } catch { throw ReplayError("\(path): not a sweep result (\(error))") }
         return try SweepResult(json: value, source: path)
     }
 }

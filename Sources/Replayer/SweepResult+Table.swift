@@ -86,7 +86,7 @@ extension SweepResult {
 }
 
 /// `526ms`, or `-` when absent.
-func msText(_ v: Int64?) -> String { v.map { "\($0)ms" } ?? "-" }
+fileprivate func msText(_ v: Int64?) -> String { v.map { "\($0)ms" } ?? "-" }
 
 extension SweepPointMetrics {
     /// The false cut-off rate as a percentage with one decimal (`12.5%`), or `-`.
@@ -99,7 +99,7 @@ extension SweepPointMetrics {
         var scale = 1
         for _ in 0..<decimals { scale *= 10 }
         let units = (2 * numerator * scale + denominator) / (2 * denominator)
-        return FixedDecimal(units: Int64(units), scale: decimals).text
+        return SweepDecimal(units: Int64(units), scale: decimals).text
     }
 }
 

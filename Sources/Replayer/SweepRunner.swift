@@ -57,6 +57,7 @@ public struct SweepRunner: Sendable {
         let items = workItems
         let total = items.count
         let counter = Counter()
+        progress?(0, total)
         let results = try Self.parallelMap(count: total, jobs: jobs) { n -> SweepSample in
             let k = items[n]
             let archive = k % archivePaths.count, point = k / archivePaths.count
@@ -98,10 +99,17 @@ public struct SweepRunner: Sendable {
                 var values = first
                 values[i] = value
                 let sets = zip(grid.parameters, values).map { "\($0.key)=\($1)" }
-                _ = try replayers[0].source.scenario(overrides: overrides + sets)
+                try naming(p.key) { _ = try replayers[0].source.scenario(overrides: overrides + sets) }
             }
         }
         for r in replayers.dropFirst() { _ = try r.source.scenario(overrides: overrides + grid.overrides(at: 0)) }
+    }
+
+    /// Runs `body`, saying `--param KEY` instead of `--set KEY` in a scenario error about the swept `key`.
+    private func naming(_ key: String, _ body: () throws -> Void) throws {
+        do { try body() } catch let error as ScenarioError where error.message.hasPrefix("--set \(key):") {
+            throw ScenarioError(message: "--param" + error.message.dropFirst("--set".count))
+        }
     }
 
     /// Runs `body(0..<count)` on `jobs` threads, items handed out by increasing index; results by index.
