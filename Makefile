@@ -1,11 +1,12 @@
 # Crosstalk: one-command setup on a fresh Debian machine that has only the Swift toolchain.
 SHELL := /bin/bash
-APT_PACKAGES := libsndfile1-dev libopus-dev libsqlite3-dev libncurses-dev libespeak-ng-dev espeak-ng-data pkg-config
+APT_PACKAGES := libsndfile1-dev libopus-dev libsqlite3-dev libncurses-dev libespeak-ng-dev espeak-ng-data pkg-config \
+	libspeexdsp1 libwebrtc-audio-processing-dev libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCENARIOS := $(wildcard sessions/scenarios/*.yaml)
 OUT := sessions/out
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps engines build demo test bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -13,6 +14,29 @@ deps:
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+
+# Real engines (pipeline.vad.engine=silero|webrtc, pipeline.echo.aec=speex, pipeline.stt.engine=pocketsphinx).
+# The Debian ones come with `deps`: speexdsp and pocketsphinx are opened at run time, so their runtime
+# packages suffice; WebRTC's C++ API needs its -dev headers to build Sources/CWebRTCShim;
+# pocketsphinx-testdata holds the recordings the tests use. Silero's model (PyPI silero-vad) and the
+# sherpa-onnx C API that runs it (PyPI sherpa-onnx-core: libsherpa-onnx-c-api.so, libonnxruntime.so,
+# c-api.h) are unpacked into $(ENGINES_DIR)/ (gitignored) from pinned wheels; the binary finds that
+# folder at run time (or $$CROSSTALK_ENGINES_DIR).
+ENGINES_DIR := .engines
+SILERO_VAD_WHEEL := silero-vad==6.2.3
+SHERPA_ONNX_WHEEL := sherpa-onnx-core==2.0.1
+engines: deps $(ENGINES_DIR)/models/silero_vad.onnx
+
+$(ENGINES_DIR)/models/silero_vad.onnx:
+	@python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-pip; }
+	rm -rf $(ENGINES_DIR) && mkdir -p $(ENGINES_DIR)/wheels $(ENGINES_DIR)/lib $(ENGINES_DIR)/include $(ENGINES_DIR)/models
+	python3 -m pip download --quiet --no-deps --only-binary=:all: -d $(ENGINES_DIR)/wheels $(SILERO_VAD_WHEEL) $(SHERPA_ONNX_WHEEL)
+	cd $(ENGINES_DIR) && for w in wheels/*.whl; do python3 -m zipfile -e $$w unpacked; done && \
+	mv unpacked/sherpa_onnx/lib/libsherpa-onnx-c-api.so unpacked/sherpa_onnx/lib/libonnxruntime.so lib/ && \
+	mv unpacked/sherpa_onnx/include/sherpa-onnx include/ && \
+	mv unpacked/silero_vad/data/silero_vad.onnx models/silero_vad.onnx.tmp
+	rm -rf $(ENGINES_DIR)/wheels $(ENGINES_DIR)/unpacked
+	mv $(ENGINES_DIR)/models/silero_vad.onnx.tmp $@
 
 build: deps
 	swift build --product crosstalk
@@ -28,7 +52,7 @@ demo: build
 	done; \
 	$$bin verify $(OUT)/hesitation.ctk
 
-test: deps
+test: deps engines
 	swift build --build-tests
 	swift test --skip-build
 
@@ -37,6 +61,7 @@ bench: deps
 	@command -v /usr/bin/time >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq time; }
 	swift build -c release --product crosstalk
 	Benchmarks/simulate-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
+	Benchmarks/sweep-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
 
 clean:
 	rm -rf .build $(OUT)

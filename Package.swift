@@ -19,6 +19,19 @@ let package = Package(
         .systemLibrary(name: "COpus", path: "Sources/COpus", pkgConfig: "opus"),
         .systemLibrary(name: "CEspeak", path: "Sources/CEspeak"),
         .systemLibrary(name: "CSndfile", path: "Sources/CSndfile", pkgConfig: "sndfile"),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        // Real engines, all opened at run time (dlopen) so the package builds and runs without them:
+        // sherpa-onnx's VAD config structs (library from `make engines`), and a C API over WebRTC's
+        // C++ audio processing module (headers from libwebrtc-audio-processing-dev when present).
+        .systemLibrary(name: "CSherpaOnnx", path: "Sources/CSherpaOnnx"),
+        .target(
+            name: "CWebRTCShim",
+            path: "Sources/CWebRTCShim",
+            cxxSettings: [
+                .define("WEBRTC_POSIX"), .define("WEBRTC_AUDIO_PROCESSING_ONLY_BUILD"),
+                .unsafeFlags(["-I/usr/include/webrtc_audio_processing"]),
+            ]
+        ),
 
         // Clock, events, stages, scenario model, metrics. No I/O, no C.
         .target(
@@ -30,7 +43,7 @@ let package = Package(
             ]
         ),
         // C-backed implementations of Core's engine protocols.
-        .target(name: "Engines", dependencies: ["Core", "COpus", "CEspeak"]),
+        .target(name: "Engines", dependencies: ["Core", "COpus", "CEspeak", "CSherpaOnnx", "CWebRTCShim"]),
         // The session archive, scenario files, import/export.
         .target(
             name: "Recorder",
@@ -42,10 +55,12 @@ let package = Package(
         ),
         // Deterministic re-execution, counterfactual settings, diffs and sweeps.
         .target(name: "Replayer", dependencies: ["Recorder", "Engines", "Core"]),
+        // The terminal inspector (`crosstalk inspect`): components drawing into an in-memory grid.
+        .target(name: "Inspector", dependencies: ["Replayer", "Recorder", "Core", "CNcurses"]),
         .executableTarget(
             name: "crosstalk",
             dependencies: [
-                "Core", "Engines", "Recorder", "Replayer",
+                "Core", "Engines", "Recorder", "Replayer", "Inspector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +69,7 @@ let package = Package(
         .testTarget(name: "EnginesTests", dependencies: ["Engines", "Core"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Engines", "Core"]),
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "Engines", "Core"]),
+        .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Replayer", "Recorder", "Core"], exclude: ["Snapshots"]),
         .testTarget(
             name: "CrosstalkCLITests",
             dependencies: ["Core", "Recorder", .product(name: "GRDB", package: "GRDB.swift")]

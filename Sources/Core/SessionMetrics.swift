@@ -54,8 +54,13 @@ public struct SessionMetrics: Sendable {
             let ttsRequest = first(.ttsRequest), chunk = first(.ttsChunk)
             let playStart = first(.playStart), playStop = first(.playStop)
             // The final that transcribes the speech up to its end (STT events carry the audio time they cover).
+            // A real recognizer places the end a little off the ground truth: take the closest final
+            // whose audio ends between 300 ms before and 500 ms after the speech end.
             let lastFinal = speechEnd.flatMap { end in
-                finals.first { abs(($0.data["audio_end_us"]?.intValue ?? Int64.min / 2) / 1000 - end) <= 100 }
+                finals.filter {
+                    let d = ($0.data["audio_end_us"]?.intValue ?? Int64.min / 2) / 1000 - end
+                    return d >= -300 && d <= 500
+                }.min { abs(($0.data["audio_end_us"]?.intValue ?? 0) / 1000 - end) < abs(($1.data["audio_end_us"]?.intValue ?? 0) / 1000 - end) }
             }
             let bargeIn = first(.bargeIn)
             var row = TurnMetrics(

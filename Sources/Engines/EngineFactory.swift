@@ -2,25 +2,43 @@ import Core
 
 /// Builds the real engines a scenario names (VAD, echo canceller, recognizer) for one session.
 ///
-/// Built-in choices (`energy`, `none`, `simulated`) give nil: Core's own stages run.
+/// Built-in choices (`energy`, `none`, `simulated`) give nil: Core's own stages run. Every engine
+/// has state (adaptive filters, recurrent models, decoders that adapt), so each call makes fresh
+/// instances: one set per session, which is what keeps a session deterministic. A missing library
+/// or model throws `EngineError.engineUnavailable` with one line saying to run `make engines`.
+///
+/// Settings they take from the scenario: Silero's threshold is `pipeline.vad.threshold`; speex is
+/// told the echo's latency (`pipeline.echo.delay_ms`, see `SpeexEchoCanceller.Settings.forEchoDelay`);
+/// pocketsphinx's declared real-time factor is `pipeline.stt.rtf` and the silence that ends its
+/// utterances is `pipeline.stt.segment_pause_ms` (what closes a segment of the simulated STT too).
 public enum EngineFactory {
     /// Fresh engine instances for one run of `scenario` (engines have state: one set per session).
     public static func engines(for scenario: Scenario) throws -> StageEngines {
         var engines = StageEngines()
         let p = scenario.pipeline
+        let format = scenario.audio.format
         switch p.vad.engine {
         case "energy": break
-        default: throw EngineError.synthesizerUnavailable("VAD engine '\(p.vad.engine)' is not available in this build")
+        case "webrtc": engines.vad = try WebRTCVAD(sampleRate: format.sampleRate)
+        case "silero": engines.vad = try SileroVAD(threshold: p.vad.threshold, sampleRate: format.sampleRate)
+        default: throw EngineError.engineUnavailable("VAD engine '\(p.vad.engine)' is not one of energy, silero, webrtc")
         }
         switch p.echo.aec {
         case "none": break
-        default: throw EngineError.synthesizerUnavailable("echo canceller '\(p.echo.aec)' is not available in this build")
+        case "speex":
+            let settings = SpeexEchoCanceller.Settings.forEchoDelay(ms: p.echo.delayMs)
+            engines.echoCanceller = try SpeexEchoCanceller(samplesPerFrame: format.samplesPerFrame, sampleRate: format.sampleRate, settings: settings)
+        default: throw EngineError.engineUnavailable("echo canceller '\(p.echo.aec)' is not one of none, speex")
         }
         switch p.stt.engine {
         case "simulated": break
-        default: throw EngineError.synthesizerUnavailable("STT engine '\(p.stt.engine)' is not available in this build")
+        case "pocketsphinx":
+            var settings = PocketsphinxRecognizer.Settings()
+            settings.rtf = p.stt.rtf
+            settings.endSilenceMs = max(10, p.stt.segmentPauseMs)
+            engines.recognizer = try PocketsphinxRecognizer(sampleRate: format.sampleRate, settings: settings)
+        default: throw EngineError.engineUnavailable("STT engine '\(p.stt.engine)' is not one of simulated, pocketsphinx")
         }
-        _ = engines
         return engines
     }
 }

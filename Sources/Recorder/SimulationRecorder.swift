@@ -78,7 +78,7 @@ public struct SimulationRecorder {
         if let output, !overwrite, FileManager.default.fileExists(atPath: output) {
             throw ArchiveError.exists(path: output)
         }
-        _ = try EngineFactory.engines(for: scenario)  // a missing engine fails before any work
+        let engines = try EngineFactory.engines(for: scenario)  // a missing engine fails before any work
         let bank = try SpeechBank.prepare(for: scenario, using: synthesizer)
         let micCodec = try makeCodec()
         var writer: SessionArchiveWriter?
@@ -87,7 +87,6 @@ public struct SimulationRecorder {
                 path: output, meta: meta, format: scenario.audio.format, packetCodec: micCodec.name,
                 overwrite: overwrite, makeCodec: makeCodec)
         }
-        let engines = try EngineFactory.engines(for: scenario)
         let simulator = SessionSimulator(scenario: scenario, speech: bank, micCodec: micCodec, recorder: writer, engines: engines)
         simulator.progress = progress
         let events = try simulator.run()
