@@ -1,7 +1,7 @@
 # Crosstalk: one-command setup on a fresh Debian machine that has only the Swift toolchain.
 SHELL := /bin/bash
 APT_PACKAGES := libsndfile1-dev libopus-dev libsqlite3-dev libncurses-dev libespeak-ng-dev espeak-ng-data pkg-config \
-	libspeexdsp1 libwebrtc-audio-processing-dev libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata
+	libspeexdsp1 libwebrtc-audio-processing-dev libpocketsphinx3 pocketsphinx-en-us pocketsphinx-testdata tmux
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCENARIOS := $(wildcard sessions/scenarios/*.yaml)
 OUT := sessions/out

@@ -1,9 +1,11 @@
 import Core
 
-/// The turn-by-turn difference of a split view (`SessionDiff.text` and its verdict) and the
-/// session figures before → after.
+/// The difference of a split view: `SessionDiff`'s verdict, the session figures before → after,
+/// and the changed caller turns on screen (all of them when the session is short).
 struct DiffPane {
     let comparison: Comparison
+    /// The time span on screen, in milliseconds.
+    let visibleMs: ClosedRange<Int64>
 
     func draw(into screen: inout Screen, area: Rect) {
         let diff = comparison.diff
@@ -11,9 +13,6 @@ struct DiffPane {
                    style: TextStyle(foreground: .magenta), titleStyle: TextStyle(foreground: .magenta, bold: true))
         let inner = area.inset(1)
         var lines: [(String, TextStyle)] = [("verdict: " + diff.verdict, TextStyle(bold: true))]
-        for line in diff.text.split(separator: "\n") where !line.hasPrefix("verdict:") {
-            lines.append((String(line), .plain))
-        }
         let b = diff.before.summary, a = diff.after.summary
         func pair(_ name: String, _ x: Int64?, _ y: Int64?, unit: String = "") -> String {
             "\(name) \(x.map { "\($0)" } ?? "-") → \(y.map { "\($0)" } ?? "-")\(unit)"
@@ -23,6 +22,15 @@ struct DiffPane {
         lines.append(([pair("v2v p50", b.voiceToVoiceP50Ms, a.voiceToVoiceP50Ms, unit: " ms"),
                        pair("endpoint p50", b.endpointDelayP50Ms, a.endpointDelayP50Ms, unit: " ms")].joined(separator: " · "),
                       TextStyle(dim: true)))
+        let changed = diff.turns.filter { !$0.notes.isEmpty }
+        let shown = changed.filter { change in (change.before + change.after).contains { visibleMs.contains($0.turnEndMs) } }
+        if changed.isEmpty { lines.append(("no turn changed", .plain)) }
+        for change in shown {
+            lines.append(("caller turn \(change.callerTurn): " + change.notes.joined(separator: ", "), .plain))
+        }
+        if shown.count < changed.count {
+            lines.append(("\(changed.count - shown.count) more changed turns off screen (\(changed.count) in all)", TextStyle(dim: true)))
+        }
         var y = inner.y
         for (text, style) in lines {
             var rest = Substring(text)

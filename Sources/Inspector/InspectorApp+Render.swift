@@ -3,6 +3,8 @@ import Core
 extension InspectorApp {
     static let legend = "level ▁▃▅█  ━ vad  ·partial ◆final  ▼ turn.end  ┄ waiting  ▪ chunk  ✕ cancelled  ↯ barge-in  ✂ cut-off"
     static let hints = "j/k event  n/N turn  g/G ends  +/- zoom  h/l pan  / filter  e settings  r replay  R retime  w wav  ? help  q quit"
+    static let replayHints = "j/k event  n/N turn  +/- zoom  h/l pan  tab other  / filter  e settings  r replay  s save  esc back  ? help  q quit"
+    static let compareHints = "j/k event  n/N turn  g/G ends  +/- zoom  h/l pan  tab other  / filter  w wav  ? help  q quit"
 
     /// The whole UI as a grid of cells.
     public func render() -> Screen {
@@ -19,6 +21,17 @@ extension InspectorApp {
         drawStatus(into: &screen)
         drawPopup(into: &screen)
         return screen
+    }
+
+    /// The leading items of `text` (separated by two spaces) that fit in `width` columns.
+    static func whole(_ text: String, fitting width: Int) -> String {
+        var out = ""
+        for item in text.components(separatedBy: "  ") {
+            let next = out.isEmpty ? item : out + "  " + item
+            guard next.count <= width else { break }
+            out = next
+        }
+        return out
     }
 
     private func drawTooSmall(into screen: inout Screen) {
@@ -61,8 +74,8 @@ extension InspectorApp {
             let style = status.isError ? TextStyle(foreground: .red, bold: true) : TextStyle(foreground: .green, bold: true)
             screen.put(" " + status.text, x: 0, y: y, style: style, maxWidth: width)
         } else {
-            let hints = comparison == nil ? Self.hints : Self.hints.replacingOccurrences(of: "e settings", with: "tab other  esc back  s save")
-            screen.put(" " + hints, x: 0, y: y, style: TextStyle(dim: true), maxWidth: width)
+            let hints = comparison.map { $0.isReplay ? Self.replayHints : Self.compareHints } ?? Self.hints
+            screen.put(" " + Self.whole(hints, fitting: width - 1), x: 0, y: y, style: TextStyle(dim: true))
         }
     }
 
@@ -76,7 +89,7 @@ extension InspectorApp {
         if !filter.isEmpty {
             x += screen.put("filter: \(filter.text)  ", x: x, y: legendRow.y, style: TextStyle(foreground: .yellow, bold: true))
         }
-        screen.put(Self.legend, x: x, y: legendRow.y, style: TextStyle(dim: true), maxWidth: max(0, width - x))
+        screen.put(Self.whole(Self.legend, fitting: width - x), x: x, y: legendRow.y, style: TextStyle(dim: true))
         guard panes.height >= 5 else { return }
         drawPanes(into: &screen, area: panes)
     }
@@ -122,10 +135,11 @@ extension InspectorApp {
         let bottom = Rect(x: 0, y: y, width: width, height: area.maxY - y)
         guard bottom.height >= 4 else { return }
         let (left, right) = bottom.splitLeft(width >= 100 ? width / 2 : width)
-        DiffPane(comparison: comparison).draw(into: &screen, area: left)
+        DiffPane(comparison: comparison, visibleMs: viewport.start / 1000...viewport.stop / 1000).draw(into: &screen, area: left)
         if !right.isEmpty {
             let turn = cursor.flatMap { focusedTimeline.pipelineTurn(of: $0) }
-            DetailPane(event: cursor, pipelineTurn: turn, title: focus == 0 ? sides[0].3 : sides[1].3).draw(into: &screen, area: right)
+            let label = comparison.isReplay ? sides[focus].3 : (focus == 0 ? "A" : "B")
+            DetailPane(event: cursor, pipelineTurn: turn, title: label).draw(into: &screen, area: right)
         }
     }
 

@@ -4,8 +4,9 @@ import Foundation
 /// The inspector as a state machine with no terminal: fed keys and sizes, it updates its state and
 /// renders the whole UI into a `Screen`. The ncurses adapter and the tests drive it the same way.
 public struct InspectorApp {
-    /// The smallest terminal the layout works in.
+    /// The narrowest terminal the layout works in.
     public static let minimumWidth = 60
+    /// The shortest terminal the layout works in.
     public static let minimumHeight = 16
 
     /// Work that takes a while (a replay, writing files): done after the screen shows it is coming.
@@ -19,8 +20,9 @@ public struct InspectorApp {
 
     /// The sessions.
     public let model: InspectorModel
-    /// Terminal size.
+    /// Terminal width.
     public internal(set) var width: Int
+    /// Terminal height.
     public internal(set) var height: Int
     /// The visible time span.
     public internal(set) var viewport: Viewport

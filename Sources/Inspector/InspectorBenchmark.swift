@@ -4,9 +4,15 @@ import Foundation
 /// `crosstalk inspect --bench`: opens archives, draws the first screen and replays a fixed key
 /// script without a terminal, reporting wall times and memory (no terminal I/O is timed).
 public enum InspectorBenchmark {
+    /// The key script: steps, turns, zoom, pan, both ends.
+    static let script: [Key] = Array(repeating: .character("j"), count: 200) + Array(repeating: .character("n"), count: 100)
+        + [.character("+"), .character("+"), .character("+"), .character("-"), .character("-"), .character("-"), .character("-")]
+        + Array(repeating: .character("l"), count: 20) + Array(repeating: .character("h"), count: 20)
+        + [.character("G")] + Array(repeating: .character("N"), count: 50) + [.character("g")]
+        + Array(repeating: .character("k"), count: 20)
+
     /// Runs the benchmark and returns its report.
     public static func run(paths: [String], width: Int, height: Int) throws -> String {
-        func ms(_ s: Double) -> String { String(format: "%.2f ms", s * 1000) }
         let rssBefore = residentMegabytes()
         let t0 = now()
         let model = try InspectorModel(paths: paths)
@@ -16,72 +22,75 @@ public enum InspectorBenchmark {
         let firstScreen = now()
         // Interactive use decodes audio levels in the background; time keys the same way.
         model.decodeAudioInBackground(true)
-        var keys: [Key] = Array(repeating: .character("j"), count: 200)
-        keys += Array(repeating: .character("n"), count: 100)
-        keys += [.character("+"), .character("+"), .character("+"), .character("-"), .character("-"), .character("-"), .character("-")]
-        keys += Array(repeating: .character("l"), count: 20) + Array(repeating: .character("h"), count: 20)
-        keys += [.character("G")] + Array(repeating: .character("N"), count: 50) + [.character("g")]
-        keys += Array(repeating: .character("k"), count: 20)
+        let keys = timeKeys(&app)
+        let waitStart = now()
+        while model.levelProviders.contains(where: \.busy), now() - waitStart < 30 { usleep(2000) }
+        let levelsSettled = now() - waitStart
+        let rssAfterKeys = residentMegabytes()
+        let walk = walkEveryTurn(&app)
+        while model.levelProviders.contains(where: \.busy) { usleep(2000) }
+        let sorted = keys.times.sorted()
+        let p = { (q: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+        let slowest = keys.slowest.map { "\(ms($0.time)) (key \($0.index + 1), \(name($0.key)))" }.joined(separator: ", ")
+        return """
+            inspect benchmark: \(paths.joined(separator: " ")) (\(TimeText.of(model.primary.end)), \(width)x\(height))
+              open archive(s):              \(ms(opened - t0))
+              open + first screen:          \(ms(firstScreen - t0))
+              keystroke → redraw (\(script.count) keys: j×200 n×100 zoom pan G N×50 g k×20):
+                p50 \(ms(p(0.5)))  p99 \(ms(p(0.99)))  max \(ms(sorted.last ?? 0))
+                slowest: \(slowest)
+              audio levels settled after:   \(ms(levelsSettled)) (background decoding)
+              levels for the last 20 s (inline, one stream): \(endLevels(model))
+              walk every turn (n × \(walk.turns)):   \(ms(walk.total)) total, slowest key \(ms(walk.slowest))
+              memory: RSS \(mb(rssBefore)) MB before open, \(mb(rssAfterKeys)) MB after the key script, \
+            \(mb(residentMegabytes())) MB after walking the whole session; peak \(mb(peakMegabytes())) MB
+              held: \(model.primary.cachedCount) cached events, \(model.levelProviders.map(\.tileCount).reduce(0, +)) audio tiles
+            """
+    }
+
+    /// Times each key of `script` from `handle` to a rendered grid.
+    private static func timeKeys(_ app: inout InspectorApp) -> (times: [Double], slowest: [(time: Double, index: Int, key: Key)]) {
         var times: [Double] = []
-        var slowest: [(Double, Int, Key)] = []
-        for (i, key) in keys.enumerated() {
+        let trace = ProcessInfo.processInfo.environment["CROSSTALK_BENCH_TRACE"] != nil
+        for key in script {
             let start = now()
             app.handle(key)
             let handled = now()
             _ = app.render()
             times.append(now() - start)
-            if ProcessInfo.processInfo.environment["CROSSTALK_BENCH_TRACE"] != nil, times.last! > 0.016 {
-                print("key \(i + 1) \(name(key)): handle \(ms(handled - start)), render \(ms(now() - handled)), cursor \(app.cursor.map { "\($0.kind.rawValue) @ \($0.time)" } ?? "-")")
+            if trace, times.last! > 0.016 {
+                print("key \(times.count) \(name(key)): handle \(ms(handled - start)), render \(ms(now() - handled))")
             }
-            slowest.append((times.last!, i, key))
         }
-        slowest = Array(slowest.sorted { $0.0 > $1.0 }.prefix(3))
-        let waitStart = now()
-        while model.levelProviders.contains(where: \.busy), now() - waitStart < 30 { usleep(2000) }
-        let levelsSettled = now() - waitStart
-        let rssAfterKeys = residentMegabytes()
-        // Walk every turn of the session (n until the end), drawing each screen.
+        let slowest = times.enumerated().sorted { $0.element > $1.element }.prefix(3).map { ($0.element, $0.offset, script[$0.offset]) }
+        return (times, slowest)
+    }
+
+    /// Presses `n` from the first event until the cursor stops, drawing every screen.
+    private static func walkEveryTurn(_ app: inout InspectorApp) -> (turns: Int, total: Double, slowest: Double) {
         app.send([.character("g")])
-        var turns = 0
-        var walkMax = 0.0
-        let walkStart = now()
+        var turns = 0, slowest = 0.0
+        let start = now()
         while true {
             let before = app.cursor
-            let start = now()
+            let t = now()
             app.handle(.character("n"))
             _ = app.render()
-            walkMax = max(walkMax, now() - start)
+            slowest = max(slowest, now() - t)
             if app.cursor == before { break }
             turns += 1
         }
-        let walk = now() - walkStart
-        while model.levelProviders.contains(where: \.busy) { usleep(2000) }
-        let sorted = times.sorted()
-        let p = { (q: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
-        let session = TimeText.of(model.primary.end)
-        // One screen of levels at the end of the session, decoded inline by a fresh provider.
-        var endLevels = "-"
-        if let levels = model.levelProviders.first {
-            let fresh = AudioLevels(path: levels.path, format: levels.format, frameCounts: levels.frameCounts)
-            let start = now()
-            _ = fresh.columnLevels(.caller, from: SimInstant(microseconds: max(0, model.primary.end.microseconds - 20_000_000)),
-                                   columnMicroseconds: 200_000, columns: 100)
-            endLevels = ms(now() - start)
-        }
-        return """
-            inspect benchmark: \(paths.joined(separator: " ")) (\(session), \(width)x\(height))
-              open archive(s):              \(ms(opened - t0))
-              open + first screen:          \(ms(firstScreen - t0))
-              keystroke → redraw (\(keys.count) keys: j×200 n×100 zoom pan G N×50 g k×20):
-                p50 \(ms(p(0.5)))  p99 \(ms(p(0.99)))  max \(ms(sorted.last ?? 0))
-                slowest: \(slowest.map { "\(ms($0.0)) (key \($0.1 + 1), \(name($0.2)))" }.joined(separator: ", "))
-              audio levels settled after:   \(ms(levelsSettled)) (background decoding)
-              levels for the last 20 s (inline, one stream): \(endLevels)
-              walk every turn (n × \(turns)):   \(ms(walk)) total, slowest key \(ms(walkMax))
-              memory: RSS \(fmt(rssBefore)) MB before open, \(fmt(rssAfterKeys)) MB after the key script, \
-            \(fmt(residentMegabytes())) MB after walking the whole session; peak \(fmt(peakMegabytes())) MB
-              held: \(model.primary.cachedCount) cached events, \(model.levelProviders.map(\.tileCount).reduce(0, +)) audio tiles
-            """
+        return (turns, now() - start, slowest)
+    }
+
+    /// One screen of caller levels at the end of the session, decoded inline by a fresh provider.
+    private static func endLevels(_ model: InspectorModel) -> String {
+        guard let levels = model.levelProviders.first else { return "-" }
+        let fresh = AudioLevels(path: levels.path, format: levels.format, frameCounts: levels.frameCounts)
+        let start = now()
+        _ = fresh.columnLevels(.caller, from: SimInstant(microseconds: max(0, model.primary.end.microseconds - 20_000_000)),
+                               columnMicroseconds: 200_000, columns: 100)
+        return ms(now() - start)
     }
 
     private static func name(_ key: Key) -> String {
@@ -89,7 +98,8 @@ public enum InspectorBenchmark {
         return "\(key)"
     }
 
-    private static func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+    private static func ms(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
+    private static func mb(_ v: Double) -> String { String(format: "%.1f", v) }
 
     private static func now() -> Double {
         var ts = timespec()

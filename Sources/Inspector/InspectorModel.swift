@@ -9,8 +9,9 @@ public struct Comparison {
     public let before: Timeline
     /// The lower timeline (the replay, or the second archive).
     public let after: Timeline
-    /// Labels for the two.
+    /// Label of the upper timeline.
     public let beforeTitle: String
+    /// Label of the lower timeline.
     public let afterTitle: String
     /// Turn-by-turn difference.
     public let diff: SessionDiff

@@ -19,6 +19,17 @@ public enum Key: Hashable, Sendable {
     /// Ctrl-C (always quits).
     case interrupt
 
-    /// Keys for a string typed character by character (tests and scripted sessions).
-    public static func typed(_ text: String) -> [Key] { text.map { Key.character($0) } }
+    /// Keys for a string typed character by character (tests and `--keys`): newline is enter,
+    /// tab is tab, ESC is escape and DEL is backspace.
+    public static func typed(_ text: String) -> [Key] {
+        text.map { c in
+            switch c {
+            case "\n", "\r", "\r\n": return .enter
+            case "\t": return .tab
+            case "\u{1B}": return .escape
+            case "\u{7F}", "\u{08}": return .backspace
+            default: return .character(c)
+            }
+        }
+    }
 }

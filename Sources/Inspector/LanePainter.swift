@@ -78,10 +78,10 @@ struct LanePainter {
             if fineEnough, !words.isEmpty {
                 for w in words {
                     guard let start = w["start_us"]?.intValue, let text = w["word"]?.stringValue else { continue }
-                    placer.add(column(us: start), text, style)
+                    placer.add(column(us: start), text, style, tiny: .some(nil))
                 }
             } else {
-                placer.add(column(e), "“" + (e.data["text"]?.stringValue ?? "") + "”", style)
+                placer.add(column(e), "“" + (e.data["text"]?.stringValue ?? "") + "”", style, tiny: .some(nil))
             }
         }
         placer.draw(on: row, into: &screen)
@@ -134,7 +134,7 @@ struct LanePainter {
             row.fill(&screen, from: column(request), to: min(firstToken, barrier), "┄", waiting)
             guard let first = tokens.first, shown(.llmToken) else { continue }
             let text = tokens.compactMap { $0.data["text"]?.stringValue }.joined(separator: " ")
-            row.label(&screen, column(first), text, style, limit: barrier)
+            row.label(&screen, column(first), text, style, limit: barrier, tiny: "›")
         }
         for e in events where e.kind == .llmCancel && shown(.llmCancel) { row.set(&screen, column(e), "✕", style.emphasized) }
     }

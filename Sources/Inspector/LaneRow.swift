@@ -25,15 +25,24 @@ struct LaneRow {
 
     /// Writes `text` from lane column `column`, at most up to lane column `limit` (exclusive); a cut
     /// label ends in `…`. Text starting left of the lane shows its tail. Returns the end column.
+    /// With too little room for words (4 columns or fewer) only `tiny` is drawn: by default the
+    /// label's first character (its symbol, as in `▼silence`); nil draws nothing.
     @discardableResult
-    func label(_ screen: inout Screen, _ column: Int, _ text: String, _ style: TextStyle, limit: Int = .max) -> Int {
+    func label(_ screen: inout Screen, _ column: Int, _ text: String, _ style: TextStyle, limit: Int = .max,
+               tiny: Character?? = .none) -> Int {
         let stop = min(limit, width)
         var chars = Array(text)
+        guard !chars.isEmpty else { return column }
         if column + chars.count > stop {
             let room = stop - column
             guard room > 0 else { return column }
-            // Too little room for words: keep just the leading symbol.
-            chars = room <= 4 ? [chars[0]] : Array(chars.prefix(room - 1)) + ["…"]
+            if room <= 4 {
+                let symbol: Character? = tiny ?? chars[0]
+                guard let symbol else { return column }
+                chars = [symbol]
+            } else {
+                chars = Array(chars.prefix(room - 1)) + ["…"]
+            }
         }
         var c = column
         for ch in chars {
@@ -50,12 +59,14 @@ struct LabelPlacer {
         var column: Int
         var text: String
         var style: TextStyle
+        var tiny: Character??
     }
 
     private(set) var items: [Item] = []
 
-    mutating func add(_ column: Int, _ text: String, _ style: TextStyle) {
-        items.append(Item(column: column, text: text, style: style))
+    /// Adds a label; `tiny` is what shows when there is no room for its words (see `LaneRow.label`).
+    mutating func add(_ column: Int, _ text: String, _ style: TextStyle, tiny: Character?? = .none) {
+        items.append(Item(column: column, text: text, style: style, tiny: tiny))
     }
 
     /// Draws each label up to the column of the next one (of labels at one column, the last added wins).
@@ -65,7 +76,7 @@ struct LabelPlacer {
             if i + 1 < sorted.count, sorted[i + 1].column == item.column { continue }
             let next = sorted[(i + 1)...].first { $0.column > item.column }?.column ?? limit
             guard next > 0 else { continue }
-            row.label(&screen, item.column, item.text, item.style, limit: min(next, limit))
+            row.label(&screen, item.column, item.text, item.style, limit: min(next, limit), tiny: item.tiny)
         }
     }
 }

@@ -88,6 +88,7 @@ struct MetricsPane {
     /// A bar from fractional column `from` to `to`: full blocks, then an eighth block for the rest.
     private func bar(_ screen: inout Screen, y: Int, x: Int, from: Double, to: Double, style: TextStyle, width: Int) {
         let a = min(width - 1, Int(from.rounded()))
+        guard to - from >= 0.125 else { return screen.set("▏", x: x + a, y: y, style: style) }
         let end = min(Double(width), max(to, Double(a)))
         let whole = Int(end)
         for c in a..<max(a, whole) { screen.set("█", x: x + c, y: y, style: style) }

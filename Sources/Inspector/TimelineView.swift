@@ -6,12 +6,19 @@ struct TimelineView {
     /// Width of the label column (lane names), including the separator.
     static let labelWidth = 11
 
-    /// The rows the shown lanes take: the caller lane gets a second row for its words unless `compact`.
-    static func rows(filter: EventFilter, compact: Bool) -> [(lane: Lane, row: Int)] {
+    /// Which lanes stay when not all fit, most important first.
+    static let priority: [Lane] = [.alerts, .turn, .caller, .bot, .vad, .stt, .llm, .tts, .mic]
+
+    /// The rows the shown lanes take (at most `limit`): the caller lane gets a second row for its
+    /// words unless `compact`; when rows are short the least important lanes (and the words) go first.
+    static func rows(filter: EventFilter, compact: Bool, limit: Int = .max) -> [(lane: Lane, row: Int)] {
+        let shown = Lane.allCases.filter { filter.lanes.contains($0) }
+        let kept = Set(priority.filter(shown.contains).prefix(max(0, limit)))
+        let words = !compact && kept.contains(.caller) && kept.count < limit
         var out: [(Lane, Int)] = []
-        for lane in Lane.allCases where filter.lanes.contains(lane) {
+        for lane in shown where kept.contains(lane) {
             out.append((lane, 0))
-            if lane == .caller, !compact { out.append((lane, 1)) }
+            if lane == .caller, words { out.append((lane, 1)) }
         }
         return out
     }
@@ -34,7 +41,8 @@ struct TimelineView {
                                   streams: timeline.source.streams)
         let cutOffs = painter.cutOffSeqs
         var cursorRow: Int?
-        for (i, entry) in Self.rows(filter: filter, compact: compact).enumerated() where i < area.height {
+        let rows = Self.rows(filter: filter, compact: compact, limit: area.height)
+        for (i, entry) in rows.enumerated() {
             let y = area.y + i
             let lane = entry.lane, style = lane.style
             if entry.row == 0 {
@@ -61,17 +69,16 @@ struct TimelineView {
             }
             if let cursor, entry.row == 0, Lane.of(cursor.kind) == lane { cursorRow = y }
         }
-        drawCursor(into: &screen, area: area, laneWidth: laneWidth, row: cursorRow)
+        drawCursor(into: &screen, area: area, laneWidth: laneWidth, rows: rows.count, row: cursorRow)
     }
 
     /// The cursor column: a thin line through empty cells, the cursor's own cell in reverse video.
-    private func drawCursor(into screen: inout Screen, area: Rect, laneWidth: Int, row: Int?) {
+    private func drawCursor(into screen: inout Screen, area: Rect, laneWidth: Int, rows: Int, row: Int?) {
         guard let cursor else { return }
         let c = viewport.column(of: cursor.time)
         guard c >= 0, c < laneWidth else { return }
         let x = area.x + Self.labelWidth + c
-        let height = min(area.height, Self.height(filter: filter, compact: compact))
-        for y in area.y..<area.y + height where screen[x, y].scalar == " " {
+        for y in area.y..<area.y + min(area.height, rows) where screen[x, y].scalar == " " {
             screen.set("│", x: x, y: y, style: TextStyle(foreground: focused ? .yellow : nil, dim: !focused))
         }
         if let row, focused {

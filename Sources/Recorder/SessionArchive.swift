@@ -130,6 +130,29 @@ public final class SessionArchive {
         }
     }
 
+    /// The samples of `frames` of `stream`, decoding from `warmupFrames` before the span instead of
+    /// from frame 0: enough for a codec to settle (a level meter), without reading the whole session.
+    /// Not bit-exact with `decodedAudio(_:frames:)` for stateful codecs; use that where exactness matters.
+    public func decodedAudio(_ stream: AudioStream, frames: Range<Int>, warmupFrames: Int) throws -> [Int16] {
+        guard !frames.isEmpty else { return [] }
+        let rows = try audioRows(stream, frames: max(0, frames.lowerBound - warmupFrames)..<frames.upperBound)
+        let perFrame = format.samplesPerFrame
+        var samples = [Int16](repeating: 0, count: frames.count * perFrame)
+        var decoders: [String: any FrameCodec] = [:]
+        for row in rows {
+            let decoder = try decoders[row.codec] ?? self.decoder(for: row.codec)
+            decoders[row.codec] = decoder
+            let frame: [Int16]
+            do { frame = try decoder.decode([UInt8](row.data)) } catch {
+                throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: row.frame, detail: "\(error)")
+            }
+            guard row.frame >= frames.lowerBound else { continue }
+            let start = (row.frame - frames.lowerBound) * perFrame
+            for i in 0..<min(frame.count, perFrame) { samples[start + i] = frame[i] }
+        }
+        return samples
+    }
+
     /// The stored packets of `stream` in frame order (codec name and bytes), for byte-exact comparisons.
     public func packets(_ stream: AudioStream) throws -> [(codec: String, bytes: [UInt8])] {
         try audioRows(stream).map { ($0.codec, [UInt8]($0.data)) }

@@ -41,7 +41,7 @@ struct Inspect: ParsableCommand {
     @Option(help: ArgumentHelp("Re-time a stage and open the split view (repeatable).", valueName: "stage.latency=value"))
     var retime: [String] = []
 
-    @Option(help: ArgumentHelp("Keys to press before rendering (characters; for --render and --bench).", valueName: "keys"))
+    @Option(help: ArgumentHelp("Keys to press first, e.g. to reach a screen for --render (characters; newline is enter).", valueName: "keys"))
     var keys: String?
 
     @Flag(help: "Measure opening, the first screen and redraws (no terminal) and print the timings.")

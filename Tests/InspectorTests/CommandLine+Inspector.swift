@@ -78,23 +78,36 @@ enum InspectorCLI {
 }
 
 /// One tmux server of its own (a private socket), holding one pane that runs a command.
+///
+/// The command runs under `timeout` and its exit status is printed in the pane, which closes
+/// itself 5 s later: a test that dies half-way leaves nothing running for long.
 final class TmuxPane {
     let socket = "crosstalk-inspect-\(UUID().uuidString.prefix(8))"
     let tmux: String
 
-    /// Starts `command` in a detached `width` × `height` session; the pane stays after it exits.
+    /// Starts `command` in a detached `width` × `height` session.
     init(command: String, width: Int = 120, height: Int = 40, environment: [String: String] = [:]) throws {
         tmux = InspectorCLI.tmux!
-        var env = environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-        if !env.isEmpty { env = "env " + env + " " }
-        let start = try InspectorCLI.run(tmux, ["-L", socket, "-f", "/dev/null", "start-server", ";",
-                                                "set-option", "-g", "remain-on-exit", "on", ";",
-                                                "new-session", "-d", "-x", "\(width)", "-y", "\(height)", env + command],
-                                         capture: false)
+        let env = environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+        let script = "env \(env) timeout --foreground -k 5 300 \(command); echo \"[exited $?]\"; sleep 5"
+        let start = try InspectorCLI.run(tmux, ["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)",
+                                                "-y", "\(height)", "sh", "-c", script], capture: false)
         guard start.status == 0 else { throw TmuxError(message: "tmux could not start a session (status \(start.status))") }
     }
 
-    deinit { _ = try? InspectorCLI.run(tmux, ["-L", socket, "kill-server"], capture: false) }
+    deinit { close() }
+
+    /// Ends what runs in the pane and the tmux server. The pane's processes are killed by process
+    /// group first: they inherit the test runner's blocked signals, so the SIGHUP that
+    /// `kill-server` sends would leave them (and the server waiting on them) running.
+    func close() {
+        if let pids = try? InspectorCLI.run(tmux, ["-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"]) {
+            for pid in pids.stdout.split(separator: "\n").compactMap({ Int32($0) }) where pid > 1 {
+                kill(-pid, SIGKILL)
+            }
+        }
+        _ = try? InspectorCLI.run(tmux, ["-L", socket, "kill-server"], capture: false)
+    }
 
     @discardableResult
     func tmuxCommand(_ arguments: [String]) throws -> String {
@@ -108,11 +121,17 @@ final class TmuxPane {
         try tmuxCommand(["capture-pane", "-p"] + (escapes ? ["-e"] : []))
     }
 
-    func send(_ keys: String...) throws { try tmuxCommand(["send-keys"] + keys) }
+    /// Sends keys one at a time (as typed).
+    func send(_ keys: String...) throws {
+        for key in keys {
+            try tmuxCommand(["send-keys", key])
+            usleep(20_000)
+        }
+    }
 
     /// Polls the pane until `condition` holds (up to `timeout` seconds); returns the last capture.
     @discardableResult
-    func waitFor(_ what: String, timeout: Double = 15, _ condition: (String) -> Bool) throws -> String {
+    func waitFor(_ what: String, timeout: Double = 20, _ condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
@@ -123,12 +142,11 @@ final class TmuxPane {
         throw TmuxError(message: "timed out waiting for \(what); the pane shows:\n\(screen)")
     }
 
-    /// Whether the command exited, and its status.
-    func exitStatus() throws -> Int32? {
-        let out = try tmuxCommand(["display-message", "-p", "#{pane_dead} #{pane_dead_status}"])
-        let parts = out.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard parts.first == "1", parts.count > 1 else { return nil }
-        return Int32(parts[1])
+    /// The command's exit status once it has exited (waits up to `timeout` seconds).
+    func exitStatus(timeout: Double = 10) throws -> Int32? {
+        let screen = try waitFor("the command to exit", timeout: timeout) { $0.contains("[exited ") }
+        guard let range = screen.range(of: #"\[exited (\d+)\]"#, options: .regularExpression) else { return nil }
+        return Int32(screen[range].dropFirst(8).dropLast())
     }
 }
 

@@ -57,10 +57,11 @@ enum Snapshot {
             let got = text.split(separator: "\n", omittingEmptySubsequences: false)
             let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let row = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
-            let actual = directory.appendingPathComponent("\(name).actual.txt")
+            // The actual screen goes to the temp dir (not beside the snapshots, where it could be committed).
+            let actual = FileManager.default.temporaryDirectory.appendingPathComponent("crosstalk-snapshot-\(name).actual.txt")
             try? text.write(to: actual, atomically: true, encoding: .utf8)
             Issue.record("""
-                screen differs from snapshot \(name).txt at row \(row) (actual written to \(actual.lastPathComponent)):
+                screen differs from snapshot \(name).txt at row \(row) (actual screen in \(actual.path)):
                   expected: \(row < want.count ? String(want[row]) : "(end)")
                   actual:   \(row < got.count ? String(got[row]) : "(end)")
                 """, sourceLocation: sourceLocation)

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Recorder
 import Testing
 @testable import Inspector
@@ -153,5 +154,41 @@ import Testing
         #expect(screen.line(0).hasPrefix(" crosstalk inspect"))
         #expect(app.viewport.columns == 80 - TimelineView.labelWidth)
         #expect(app.viewport.contains(app.cursor!.time))
+    }
+}
+
+/// The keys that write files: `w` (the turn's audio as WAV) and `s` (the replay as an archive).
+@Suite struct InspectorOutputTests {
+    @Test func wWritesTheTurnsAudio() throws {
+        let fixture = try InspectorFixture()
+        var app = try fixture.app("barge-in")
+        app.selectFirst(.bargeIn)
+        let wav = fixture.path("turn.wav")
+        app.send([.character("w")] + Array(repeating: .backspace, count: 40) + Key.typed(wav + "\n"))
+        let status = try #require(app.status)
+        #expect(!status.isError, "\(status.text)")
+        #expect(status.text.contains("wrote \(wav): turn 1"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: wav))
+        #expect(data.count > 44 + 16000 * 4, "more than a second of stereo audio")
+        #expect(data.prefix(4) == Data("RIFF".utf8))
+    }
+
+    @Test func sSavesTheReplayWithItsParent() throws {
+        let fixture = try InspectorFixture()
+        let path = try fixture.archive("hesitation")
+        var app = try InspectorApp(model: InspectorModel(paths: [path]), width: 120, height: 40)
+        app.send([.character("s")])
+        #expect(app.status?.isError == true, "nothing to save before a replay")
+        app.send([.character("e"), .character("j"), .enter] + Key.typed("800\n") + [.character("r")])
+        app.send([.character("s")])
+        app.send([.enter])
+        let status = try #require(app.status)
+        #expect(!status.isError, "\(status.text)")
+        let saved = fixture.path("hesitation-replay.ctk")
+        #expect(status.text.contains("wrote \(saved)"))
+        let archive = try SessionArchive(path: saved)
+        let parent = try SessionArchive(path: path)
+        #expect(archive.meta["parent_session_id"] == parent.meta["session_id"])
+        #expect(archive.meta["source"] == "replay")
     }
 }

@@ -10,6 +10,7 @@ import Testing
         let fixture = try InspectorFixture()
         let path = try fixture.archive("hesitation")
         let pane = try TmuxPane(command: "\(InspectorCLI.binary) inspect \(path)")
+        defer { pane.close() }
         var screen = try pane.waitFor("the first screen") { $0.contains("crosstalk inspect") && $0.contains("turn.end") }
         #expect(screen.contains("hesitation.ctk"))
         #expect(screen.contains("event #0 · caller.speech_start"))
@@ -30,13 +31,7 @@ import Testing
         #expect(screen.contains("cut-off gone"))
 
         try pane.send("q")
-        let deadline = Date().addingTimeInterval(10)
-        var status: Int32?
-        while status == nil, Date() < deadline {
-            status = try pane.exitStatus()
-            usleep(100_000)
-        }
-        #expect(status == 0, "inspect exits 0 on q")
+        #expect(try pane.exitStatus() == 0, "inspect exits 0 on q")
     }
 
     @Test(.enabled(if: InspectorCLI.tmux != nil, "tmux is not installed: skipping the real-terminal test (make deps installs it)"))
@@ -44,6 +39,7 @@ import Testing
         let fixture = try InspectorFixture()
         let path = try fixture.archive("barge-in")
         let pane = try TmuxPane(command: "\(InspectorCLI.binary) inspect \(path)")
+        defer { pane.close() }
         try pane.waitFor("the first screen") { $0.contains("crosstalk inspect") }
         try pane.tmuxCommand(["resize-window", "-x", "50", "-y", "12"])
         try pane.waitFor("the too-small message") { $0.contains("terminal too small: 50x12") }
@@ -60,6 +56,7 @@ import Testing
         for (command, env) in [("\(InspectorCLI.binary) inspect \(path)", ["TERM": "vt220"]),
                                ("\(InspectorCLI.binary) inspect --no-color \(path)", [:])] {
             let pane = try TmuxPane(command: command, environment: env)
+            defer { pane.close() }
             try pane.waitFor("the first screen") { $0.contains("crosstalk inspect") && $0.contains("turn.end") }
             let escapes = try pane.capture(escapes: true)
             let colour = try Regex(#"\e\[[0-9;]*(3[0-7]|38;|9[0-7])[0-9;]*m"#)
