@@ -62,6 +62,7 @@ bench: deps
 	swift build -c release --product crosstalk
 	Benchmarks/simulate-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
 	Benchmarks/sweep-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
+	Benchmarks/inspect-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
 
 clean:
 	rm -rf .build $(OUT)
