@@ -46,4 +46,6 @@ public enum AudioStream: String, CaseIterable, Sendable {
     case mic
     /// What the bot played.
     case bot
+    /// An imported call's bot channel as recorded: the audio its observed replies are cut from.
+    case botSource = "bot_source"
 }

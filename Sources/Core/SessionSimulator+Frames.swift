@@ -20,9 +20,15 @@ extension SessionSimulator {
             if let change = vad.frameClassified(end: now, isSpeech: isSpeech) { vadChanged(change) }
             if let interruption = bargeIn.frameProcessed(at: now) { bargedIn(interruption) }
             frameIndex += 1
+            if let end = observed?.call.frameCount, frameIndex >= end {
+                emit(.sessionEnd, turn: nil, ["reason": .string("recording_end"), "frames": .int(Int64(frameIndex))])
+                ended = true
+                return
+            }
             if frameIndex % max(1, 1000 / format.frameMs) == 0 { try recorder?.checkpoint(at: now) }
             if frameIndex % max(1, 10_000 / format.frameMs) == 0 { progress?(now) }
         }
+        if observed != nil { try startDueSegment() }
         let (botFrame, actions) = playout.nextFrame()
         if replay?.vadProbabilities == nil { channel.botPlayed(botFrame) }
         pendingBotFrame = botFrame
@@ -35,18 +41,25 @@ extension SessionSimulator {
     func hearFrame(_ f: Int, time frameTime: SimInstant, bot botFrame: [Int16]) throws -> Double {
         let spf = format.samplesPerFrame
         let frameStart = f * spf
-        let callerFrame = tape.samples(from: frameStart, count: spf)
-        var mic = channel.micFrame(caller: callerFrame, start: frameStart)
-        if let echoCanceller { mic = try echoCanceller.cancel(mic: mic, playback: botFrame) }
-        let packet = try micCodec.encode(mic)
-        let heard = micCodec.name == "pcm16" ? mic : try micCodec.decode(packet)
+        let callerFrame: [Int16], heard: [Int16], packet: [UInt8]
+        if let observed {
+            // The recording: the caller channel, as stored, is what the pipeline hears.
+            (heard, packet) = try observed.mic.frame(f)
+            callerFrame = heard
+        } else {
+            callerFrame = tape.samples(from: frameStart, count: spf)
+            var mic = channel.micFrame(caller: callerFrame, start: frameStart)
+            if let echoCanceller { mic = try echoCanceller.cancel(mic: mic, playback: botFrame) }
+            packet = try micCodec.encode(mic)
+            heard = micCodec.name == "pcm16" ? mic : try micCodec.decode(packet)
+        }
         if let recognizer {
             for r in try recognizer.accept(heard, end: sim.now) {
                 let output = SimulatedSTT.Output(text: r.text, isFinal: r.isFinal, segment: r.segment, at: max(r.at, sim.now), audioEnd: r.audioEnd)
                 sim.schedule(.stt(output), at: output.at)
             }
         }
-        recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: nil)
+        recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: observed == nil ? nil : packet)
         recorder?.record(stream: .mic, frame: f, time: frameTime, samples: heard, packet: packet)
         recorder?.record(stream: .bot, frame: f, time: frameTime, samples: botFrame, packet: nil)
         return try vadModel.probability(of: heard)
@@ -70,7 +83,7 @@ extension SessionSimulator {
         case .started(let turn):
             reply?.playStarted = true
             audibleTurn = turn
-            emit(.playStart, turn: turn, [:])
+            emit(.playStart, turn: Self.eventTurn(turn), [:])
             bargeIn.playbackStarted()
             apply(caller.playbackStarted(at: sim.now))
         case .stopped(let turn, let interrupted, let heard):
@@ -86,10 +99,16 @@ extension SessionSimulator {
 
     func playbackStopped(turn: Int, interrupted: Bool, heard: String) {
         audibleTurn = nil
-        emit(.playStop, turn: turn, ["reason": .string(interrupted ? "interrupted" : "done"), "heard_text": .string(heard)])
+        emit(.playStop, turn: Self.eventTurn(turn), ["reason": .string(interrupted ? "interrupted" : "done"), "heard_text": .string(heard)])
         lastHeard = interrupted ? heard : nil
         if reply?.turn == turn { reply?.finished = true }
         bargeIn.playbackStopped()
         apply(caller.playbackStopped(at: sim.now, interrupted: interrupted))
     }
+}
+
+extension SessionSimulator {
+    /// The `turn` column for a reply's events: a reply before any turn ended (an imported call's
+    /// greeting, turn 0) belongs to no turn.
+    static func eventTurn(_ turn: Int) -> Int? { turn > 0 ? turn : nil }
 }

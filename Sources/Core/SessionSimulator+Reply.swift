@@ -22,8 +22,12 @@ extension SessionSimulator {
                     "transcript": .string(transcript), "speech_end_us": .int((sim.now - waited).microseconds),
                 ])
                 userTurn += 1
-                cancelReply(reason: "superseded")
-                startReply(turn: turn, transcript: transcript)
+                if observed?.call.botIsObserved == true {
+                    observedTurnEnded(turn: turn, speechEnd: sim.now - waited)
+                } else {
+                    cancelReply(reason: "superseded")
+                    startReply(turn: turn, transcript: transcript)
+                }
             }
         }
     }
@@ -112,7 +116,7 @@ extension SessionSimulator {
 
     func bargedIn(_ interruption: BargeInPolicy.Interruption) {
         let turn = audibleTurn ?? reply?.turn
-        emit(.bargeIn, turn: turn, [
+        emit(.bargeIn, turn: turn.flatMap(Self.eventTurn), [
             "trigger": .string(interruption.trigger), "speech_ms": .int(interruption.speech.milliseconds),
             "onset_us": .int(interruption.onset.microseconds),
         ])

@@ -19,6 +19,7 @@ public final class SessionSimulator {
         case playStopped(turn: Int, heard: String)
         case sessionEnd(reason: String)
         case pinnedTurn(Int)
+        case observedSegmentDue(Int)
     }
 
     /// A bot reply in progress.
@@ -43,6 +44,8 @@ public final class SessionSimulator {
     let micCodec: FrameCodec
     let recorder: SessionRecording?
     let replay: ReplayPlan?
+    /// The recorded call, when this session is a real call's (imports and their replays).
+    let observed: ObservedInputs?
 
     /// Called about every ten seconds of virtual time with the current instant (progress display).
     public var progress: ((SimInstant) -> Void)?
@@ -81,6 +84,12 @@ public final class SessionSimulator {
     var lastHeard: String?
     var pendingBotFrame: [Int16]?
     var audibleTurn: Int?
+    /// Observed bot replies due to play (by segment index), in the order they became due.
+    var dueSegments: [Int] = []
+    /// Observed bot replies already scheduled or played.
+    var segmentScheduled: [Bool] = []
+    /// The turn each anchored reply answers (by segment index).
+    var segmentTurns: [Int: Int] = [:]
 
     /// Prepares a run of `scenario` with pre-synthesized `speech`.
     ///
@@ -89,10 +98,15 @@ public final class SessionSimulator {
     ///   - recorder: where frames and events go as they happen (the archive writer), if anywhere.
     ///   - replay: for a replay, the recorded inputs to keep fixed (see `ReplayPlan`).
     ///   - engines: real engines replacing the built-in VAD, echo path and simulated STT.
+    ///   - observed: for a real call, its recorded audio and turns (the caller is pinned to them;
+    ///     `replay` must give the same turn starts).
     public init(
         scenario: Scenario, speech: SpeechBank, micCodec: FrameCodec, recorder: SessionRecording?,
-        replay: ReplayPlan? = nil, engines: StageEngines = StageEngines()
+        replay: ReplayPlan? = nil, engines: StageEngines = StageEngines(), observed: ObservedInputs? = nil
     ) {
+        precondition(observed == nil || replay != nil, "an observed call runs as a replay (pinned caller)")
+        self.observed = observed
+        segmentScheduled = Array(repeating: false, count: observed?.call.botSegments.count ?? 0)
         precondition(replay?.vadProbabilities == nil || recorder == nil, "the fast replay path records no audio")
         precondition(replay.map { $0.turnStarts.count <= scenario.caller.turns.count } ?? true, "more pinned turns than the scenario has")
         self.replay = replay
@@ -130,6 +144,7 @@ public final class SessionSimulator {
         apply(caller.sessionStarted())
         sim.schedule(.tick, at: .zero)
         for (index, start) in (replay?.turnStarts ?? []).enumerated() { sim.schedule(.pinnedTurn(index), at: start) }
+        if let observed { scheduleObservedCall(observed.call) }
         while !ended, let input = sim.next() {
             try handle(input)
         }
@@ -173,6 +188,8 @@ public final class SessionSimulator {
         case .pinnedTurn(let index):
             caller.turnStartedExternally(index)
             startCallerTurn(index)
+        case .observedSegmentDue(let index):
+            dueSegments.append(index)
         case .sessionEnd(let reason):
             emit(.sessionEnd, turn: nil, ["reason": .string(reason), "frames": .int(Int64(frameIndex))])
             ended = true

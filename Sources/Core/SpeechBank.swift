@@ -10,10 +10,14 @@ public struct SpeechBank: Sendable {
 
     private static func key(_ voice: String, _ text: String) -> String { voice + "\u{1F}" + text }
 
-    /// Synthesizes every text of `scenario` with `synthesizer`.
-    public static func prepare(for scenario: Scenario, using synthesizer: SpeechSynthesizer) throws -> SpeechBank {
+    /// Synthesizes every text of `scenario` with `synthesizer` (only the bot's when `callerSpeech`
+    /// is false: a recorded caller needs no synthesized speech).
+    public static func prepare(for scenario: Scenario, using synthesizer: SpeechSynthesizer, callerSpeech: Bool = true) throws -> SpeechBank {
         var bank = SpeechBank()
-        for (voice, text) in scenario.textsInFileOrder where bank.clips[key(voice, text)] == nil {
+        let callerTexts = callerSpeech ? 0 : scenario.caller.turns.reduce(0) { n, turn in
+            n + turn.segments.filter { if case .say = $0 { return true } else { return false } }.count
+        }
+        for (voice, text) in scenario.textsInFileOrder.dropFirst(callerTexts) where bank.clips[key(voice, text)] == nil {
             bank.clips[key(voice, text)] = try synthesizer.synthesize(text, voice: voice, sampleRate: scenario.audio.sampleRate)
         }
         return bank

@@ -71,6 +71,30 @@ final class SndfileHandle {
         return out
     }
 
+    /// Reads every remaining frame of the channels `indices` (each a valid channel), one array per
+    /// index, without holding the other channels.
+    func readChannels(_ indices: [Int]) throws -> [[Int16]] {
+        guard let handle else { preconditionFailure("read from a closed sound file") }
+        let channels = Int(info.channels)
+        var out = [[Int16]](repeating: [], count: indices.count)
+        if info.frames > 0, info.frames < Int64(Int32.max) {
+            for i in out.indices { out[i].reserveCapacity(Int(info.frames)) }
+        }
+        let chunkFrames = 65_536
+        var chunk = [Int16](repeating: 0, count: chunkFrames * channels)
+        while true {
+            let got = Int(chunk.withUnsafeMutableBufferPointer { sf_readf_short(handle, $0.baseAddress, Int64(chunkFrames)) })
+            if got <= 0 { break }
+            for (k, c) in indices.enumerated() {
+                for i in 0..<got { out[k].append(chunk[i * channels + c]) }
+            }
+        }
+        if sf_error(handle) != 0 {
+            throw ArchiveError.audioFile(path: path, detail: "read failed: \(errorMessage())")
+        }
+        return out
+    }
+
     /// Writes interleaved 16-bit samples (a whole number of frames).
     func writeInterleaved(_ samples: ArraySlice<Int16>) throws {
         guard let handle else { preconditionFailure("write to a closed sound file") }

@@ -61,6 +61,12 @@ public struct ReplayRun {
                 path: output, meta: meta(for: scenario, request: request, replayer: replayer),
                 format: scenario.audio.format, packetCodec: try makeCodec().name, overwrite: request.overwrite,
                 makeCodec: makeCodec)
+            if replayer.observedCall != nil {
+                let format = scenario.audio.format
+                for (f, packet) in try replayer.botSourcePackets().enumerated() {
+                    writer.record(stream: .botSource, frame: f, time: format.instant(ofSample: f * format.samplesPerFrame), samples: [], packet: packet)
+                }
+            }
             (events, frames) = try replayer.run(scenario, recorder: writer, fast: false)
             try writer.finish()
         } else if request.isCounterfactual {
@@ -81,6 +87,12 @@ public struct ReplayRun {
 
     /// Meta of a replayed archive: the parent's scenario, the new settings, the parent's id.
     static func meta(for scenario: Scenario, request: Request, replayer: SessionReplayer) -> [String: String] {
+        var meta = base(for: scenario, request: request, replayer: replayer)
+        for key in ["import", "import_file"] { meta[key] = replayer.archive.meta[key] }
+        return meta
+    }
+
+    static func base(for scenario: Scenario, request: Request, replayer: SessionReplayer) -> [String: String] {
         var hasher = FNV1a64()
         hasher.combine(replayer.sessionID)
         for item in request.overrides + ["--retime"] + request.retime { hasher.combine(item) }

@@ -27,6 +27,8 @@ public final class SessionReplayer: @unchecked Sendable {
     public let turnStarts: [SimInstant]
     /// The recorded per-frame VAD probabilities (the fast path's features).
     public let vadProbabilities: [Double]
+    /// For an imported call: its turns and replies (the caller and bot audio come from the archive).
+    public let observedCall: ObservedCall?
     private let synthesizer = EspeakSynthesizer()
     private let lock = NSLock()
     private var banks: [String: SpeechBank] = [:]
@@ -34,8 +36,16 @@ public final class SessionReplayer: @unchecked Sendable {
     /// Opens `path` and loads what every replay of it needs (events, features, settings).
     public init(path: String) throws {
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
-        guard archive.meta["source"] == nil || archive.meta["source"] == "simulated" || archive.meta["source"] == "replay" else {
-            throw ReplayError("\(path): a '\(archive.meta["source"] ?? "?")' session cannot be re-executed; replay needs a simulated session")
+        guard archive.meta["source"].map(["simulated", "replay", "import"].contains) ?? true else {
+            throw ReplayError("\(path): a '\(archive.meta["source"] ?? "?")' session cannot be re-executed; replay needs a simulated or imported session")
+        }
+        if let text = archive.meta["import"] {
+            guard let json = try? JSONParser.parse(text), let call = ObservedCall(json: json) else {
+                throw ReplayError("\(path): meta 'import' is not a readable imported call")
+            }
+            observedCall = call
+        } else {
+            observedCall = nil
         }
         recordedEvents = try archive.events()
         source = try ArchivedScenario(archive: archive)
@@ -62,6 +72,11 @@ public final class SessionReplayer: @unchecked Sendable {
     /// The speech for `scenario`'s texts (synthesized once per distinct voice set; espeak-ng's output
     /// is the same in every process, so this is the recording's speech).
     func speech(for scenario: Scenario) throws -> SpeechBank {
+        if let call = observedCall {
+            // A recorded caller needs no speech; an observed bot neither.
+            if call.botIsObserved { return SpeechBank() }
+            return try SpeechBank.prepare(for: scenario, using: synthesizer, callerSpeech: false)
+        }
         let key = scenario.caller.voice + "\u{1F}" + scenario.pipeline.tts.voice
         lock.lock()
         defer { lock.unlock() }
@@ -96,8 +111,29 @@ public final class SessionReplayer: @unchecked Sendable {
         let plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
         let engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario)
         let simulator = SessionSimulator(
-            scenario: scenario, speech: bank, micCodec: micCodec, recorder: recorder, replay: plan, engines: engines)
+            scenario: scenario, speech: bank, micCodec: micCodec, recorder: recorder, replay: plan, engines: engines,
+            observed: try observedCall.map { try observedInputs($0, format: scenario.audio.format) })
         let events = try simulator.run()
         return (events, simulator.framesProcessed)
     }
+
+    /// The imported call's recorded audio, decoded from the archive's packets.
+    func observedInputs(_ call: ObservedCall, format: AudioFormat) throws -> ObservedInputs {
+        func frames(_ stream: AudioStream) throws -> PacketFrames? {
+            let packets = try archive.packets(stream)
+            guard let codec = packets.first?.codec else { return nil }
+            guard format == archive.format else {
+                throw ReplayError("\(archive.path): an imported call keeps its recorded audio format (\(archive.format)); audio settings cannot change")
+            }
+            let archive = self.archive
+            return PacketFrames(packets: packets.map(\.bytes), samplesPerFrame: format.samplesPerFrame) { try archive.decoder(for: codec) }
+        }
+        guard let mic = try frames(.mic) else { throw ReplayError("\(archive.path): the imported call has no mic audio") }
+        let bot = try frames(.botSource)
+        if call.botIsObserved && bot == nil { throw ReplayError("\(archive.path): the imported call's bot_source audio is missing") }
+        return ObservedInputs(call: call, mic: mic, botSource: bot)
+    }
+
+    /// The recorded bot channel of an imported call (copied into replayed archives so they replay too).
+    func botSourcePackets() throws -> [[UInt8]] { try archive.packets(.botSource).map(\.bytes) }
 }

@@ -81,6 +81,9 @@ struct Resimulate: ParsableCommand {
         guard session.meta["source"] == nil || session.meta["source"] == "simulated" || session.meta["source"] == "replay" else {
             throw ReplayError("\(archive): resimulate needs a simulated session; this one is '\(session.meta["source"] ?? "?")'")
         }
+        guard session.meta["import"] == nil else {
+            throw ReplayError("\(archive): resimulate needs a simulated session; this one is an imported call (its caller cannot react anew; use replay)")
+        }
         let source = try ArchivedScenario(archive: session)
         let scenario = try source.scenario(overrides: options.overrides)
         let before = SessionMetrics(events: try session.events())
