@@ -48,4 +48,7 @@ public enum AudioStream: String, CaseIterable, Sendable {
     case bot
     /// An imported call's bot channel as recorded: the audio its observed replies are cut from.
     case botSource = "bot_source"
+
+    /// The streams every session records frame by frame (`bot_source` exists only for imports).
+    public static let sessionStreams: [AudioStream] = [.caller, .mic, .bot]
 }

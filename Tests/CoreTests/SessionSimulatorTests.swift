@@ -15,7 +15,7 @@ import Testing
         }
         #expect(events.last?.kind == .sessionEnd)
         // Every stream has one frame per processed tick, all the same length.
-        let counts = AudioStream.allCases.map { recording.frames[$0]?.count ?? 0 }
+        let counts = AudioStream.sessionStreams.map { recording.frames[$0]?.count ?? 0 }
         #expect(Set(counts).count == 1 && counts[0] > 100)
         #expect(recording.vad.count == counts[0])
     }

@@ -45,7 +45,7 @@ import Testing
 
         let archive = try SessionArchive(path: path)
         #expect(try ArchiveVerifier().verify(archive) == [])
-        for stream in AudioStream.allCases {
+        for stream in AudioStream.sessionStreams {
             let rows = try archive.audioRows(stream)
             #expect(rows.count == 180)
             #expect(rows.allSatisfy { $0.codec == "opus" && $0.data.count < 200 }, "\(stream): compact opus packets")
