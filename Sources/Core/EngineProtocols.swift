@@ -149,6 +149,11 @@ public struct StageEngines {
     public var echoCanceller: (any EchoCanceller)?
     /// Recognizer (nil: the simulated STT driven by ground truth).
     public var recognizer: (any StreamingRecognizer)?
+    /// Language model at the simulation's edge (nil: the scripted LLM).
+    public var languageModel: (any LanguageModel)?
+    /// Speaks text only known during the run (a language model's replies); nil when every text is
+    /// in the speech bank.
+    public var synthesizer: (any SpeechSynthesizer)?
 
     /// Built-in engines only.
     public init(vad: (any VoiceActivityModel)? = nil, echoCanceller: (any EchoCanceller)? = nil, recognizer: (any StreamingRecognizer)? = nil) {

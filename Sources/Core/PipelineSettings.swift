@@ -53,7 +53,7 @@ public struct PipelineSettings: Hashable, Sendable {
     public struct LLM: Hashable, Sendable {
         /// The defaults.
         public init() {}
-        /// `scripted` (replies from the scenario).
+        /// `scripted` (replies from the scenario) or `openai` (an OpenAI-compatible server).
         public var engine = "scripted"
         /// Latency preset name.
         public var preset = "groq-llama3-8b"
@@ -61,6 +61,20 @@ public struct PipelineSettings: Hashable, Sendable {
         public var ttftMs: Int?
         /// Token rate overriding the preset, if set.
         public var tokensPerSecond: Int?
+        /// `openai`: the API base, e.g. `http://127.0.0.1:8080/v1`.
+        public var baseURL = ""
+        /// `openai`: the model name sent with each request.
+        public var model = ""
+        /// `openai`: the system prompt that starts the conversation.
+        public var systemPrompt = "You are a voice assistant on a phone call. Answer in one or two short sentences."
+        /// `openai`: the reply's token limit.
+        public var maxTokens = 60
+        /// `openai`: sampling temperature (0: the server's most likely tokens).
+        public var temperature = 0.0
+        /// `openai`: the environment variable holding the API key, if the server needs one (never recorded).
+        public var apiKeyEnv = "OPENAI_API_KEY"
+        /// `openai`: no bytes for this long fails the request.
+        public var timeoutMs = 10_000
     }
 
     /// Text-to-speech (and the token aggregator in front of it).

@@ -56,6 +56,12 @@ public struct PlayoutStateMachine: Sendable {
         synthesisDone = false
     }
 
+    /// More of the current reply's words are known (a reply synthesized piece by piece).
+    public mutating func wordsKnown(_ words: [WordTiming]) {
+        if case .idle = state { return }
+        self.words = words
+    }
+
     /// Audio for the current reply arrived.
     public mutating func chunkArrived(_ samples: ArraySlice<Int16>) {
         if case .idle = state { return }

@@ -3,6 +3,21 @@ extension Scenario {
     public var resolvedConfig: JSONValue {
         let p = pipeline
         func opt(_ v: Int?) -> JSONValue { v.map { .int(Int64($0)) } ?? .null }
+        var llmConfig: JSONValue = [
+            "engine": .string(p.llm.engine), "preset": .string(p.llm.preset),
+            "ttft_ms": opt(p.llm.ttftMs), "tokens_per_second": opt(p.llm.tokensPerSecond),
+        ]
+        if p.llm.engine == "openai", case .object(var members) = llmConfig {
+            // Only sessions that use a server carry its settings (older archives' configs stay as they were).
+            members["base_url"] = .string(p.llm.baseURL)
+            members["model"] = .string(p.llm.model)
+            members["system_prompt"] = .string(p.llm.systemPrompt)
+            members["max_tokens"] = .int(Int64(p.llm.maxTokens))
+            members["temperature"] = .double(p.llm.temperature)
+            members["api_key_env"] = .string(p.llm.apiKeyEnv)
+            members["timeout_ms"] = .int(Int64(p.llm.timeoutMs))
+            llmConfig = .object(members)
+        }
         return [
             "name": .string(name),
             "seed": .int(Int64(bitPattern: seed)),
@@ -27,10 +42,7 @@ extension Scenario {
                     "partial_latency_ms": opt(p.stt.partialLatencyMs), "final_latency_ms": opt(p.stt.finalLatencyMs),
                     "segment_pause_ms": .int(Int64(p.stt.segmentPauseMs)), "rtf": .double(p.stt.rtf),
                 ],
-                "llm": [
-                    "engine": .string(p.llm.engine), "preset": .string(p.llm.preset),
-                    "ttft_ms": opt(p.llm.ttftMs), "tokens_per_second": opt(p.llm.tokensPerSecond),
-                ],
+                "llm": llmConfig,
                 "tts": [
                     "engine": .string(p.tts.engine), "preset": .string(p.tts.preset), "voice": .string(p.tts.voice),
                     "flush_tokens": .int(Int64(p.tts.flushTokens)), "flush_on_punctuation": .bool(p.tts.flushOnPunctuation),

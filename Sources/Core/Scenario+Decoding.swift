@@ -75,11 +75,27 @@ extension PipelineSettings {
         try r.finish()
 
         r = try p.child("llm")
-        llm.engine = try r.choice("engine", default: llm.engine, among: ["scripted"])
+        llm.engine = try r.choice("engine", default: llm.engine, among: ["scripted", "openai"])
         llm.preset = try r.choice("preset", default: llm.preset, among: LatencyPreset.names(for: .llm))
         llm.ttftMs = try r.optionalInt("ttft_ms", range: ms)
         llm.tokensPerSecond = try r.optionalInt("tokens_per_second", range: 1...100_000)
+        llm.baseURL = try r.string("base_url", default: llm.baseURL)
+        llm.model = try r.string("model", default: llm.model)
+        llm.systemPrompt = try r.string("system_prompt", default: llm.systemPrompt)
+        llm.maxTokens = try r.int("max_tokens", default: llm.maxTokens, range: 1...4096)
+        llm.temperature = try r.double("temperature", default: llm.temperature, range: 0...2)
+        llm.apiKeyEnv = try r.string("api_key_env", default: llm.apiKeyEnv)
+        llm.timeoutMs = try r.int("timeout_ms", default: llm.timeoutMs, range: 100...600_000)
         try r.finish()
+        if llm.engine == "openai" {
+            let lower = llm.baseURL.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://") else {
+                throw ScenarioError(mark: r.mark, path: "pipeline.llm.base_url", "engine openai needs base_url, an http(s) URL such as http://127.0.0.1:8080/v1 (got '\(llm.baseURL)')")
+            }
+            guard !llm.model.isEmpty else {
+                throw ScenarioError(mark: r.mark, path: "pipeline.llm.model", "engine openai needs a model name")
+            }
+        }
 
         r = try p.child("tts")
         tts.engine = try r.choice("engine", default: tts.engine, among: ["espeak"])

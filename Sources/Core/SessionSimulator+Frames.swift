@@ -101,6 +101,11 @@ extension SessionSimulator {
         audibleTurn = nil
         emit(.playStop, turn: Self.eventTurn(turn), ["reason": .string(interrupted ? "interrupted" : "done"), "heard_text": .string(heard)])
         lastHeard = interrupted ? heard : nil
+        if languageModel != nil, let r = reply, r.turn == turn {
+            // The model hears what the caller heard of its reply.
+            let said = interrupted ? heard : r.text.trimmed
+            if !said.isEmpty { conversation.append(ChatMessage(role: "assistant", content: said)) }
+        }
         if reply?.turn == turn { reply?.finished = true }
         bargeIn.playbackStopped()
         apply(caller.playbackStopped(at: sim.now, interrupted: interrupted))

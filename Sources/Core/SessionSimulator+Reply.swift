@@ -36,6 +36,12 @@ extension SessionSimulator {
     func startReply(turn: Int, transcript: String) {
         let replies = scenario.bot.replies
         let index = max(0, callerTurnsStarted - 1)
+        if let languageModel {
+            let attempt = attempts[index, default: 0]
+            attempts[index] = attempt + 1
+            startLanguageModelReply(languageModel, turn: turn, transcript: transcript, index: index, attempt: attempt)
+            return
+        }
         let text = index < replies.count ? replies[index] : scenario.bot.fallbackReply
         generation += 1
         let speech = bank.clip(voice: scenario.pipeline.tts.voice, text: text)
@@ -61,7 +67,11 @@ extension SessionSimulator {
     func llmToken(generation gen: Int, token: ScriptedLLM.Token, last: Bool) {
         guard var r = reply, r.generation == gen, !r.llmDone else { return }
         emit(.llmToken, turn: r.turn, ["index": .int(Int64(token.index)), "text": .string(token.text)])
-        if let words = aggregator.tokenReceived(token.text) { requestSpeech(words.count, reply: &r) }
+        r.text += token.text
+        r.tokenCount += 1
+        if let tokens = aggregator.tokenReceived(token.text) {
+            if languageModel != nil { requestLiveSpeech(tokens, reply: &r) } else { requestSpeech(tokens.count, reply: &r) }
+        }
         if last {
             r.llmDone = true
             emit(.llmDone, turn: r.turn, ["tokens": .int(Int64(token.index + 1))])
@@ -78,11 +88,20 @@ extension SessionSimulator {
         func boundary(_ i: Int) -> Int { i == 0 ? 0 : i >= words.count ? r.speech.samples.count : words[i].startSample }
         let range = boundary(a)..<boundary(b)
         r.wordCursor = b
+        sendToTTS(text: words[a..<b].map(\.text).joined(separator: " "), range: range, reply: &r)
+    }
+
+    /// Requests the audio of `range` of the reply's speech (`text`) from TTS.
+    func sendToTTS(text: String, range: Range<Int>, reply r: inout Reply) {
         let request = r.requestsSent
         r.requestsSent += 1
-        if request == 0 { playout.replyBegan(turn: r.turn, words: words) }
+        if request == 0 {
+            playout.replyBegan(turn: r.turn, words: r.speech.words)
+        } else if languageModel != nil {
+            playout.wordsKnown(r.speech.words)
+        }
         emit(.ttsRequest, turn: r.turn, [
-            "request": .int(Int64(request)), "text": .string(words[a..<b].map(\.text).joined(separator: " ")),
+            "request": .int(Int64(request)), "text": .string(text),
             "samples": .int(Int64(range.count)), "network_ms": .int(tts.networkDelay.milliseconds),
         ])
         let chunks = tts.requested(at: sim.now, sampleCount: range.count, key: "turn \(r.callerTurn) attempt \(r.attempt) request \(request)")
@@ -126,6 +145,11 @@ extension SessionSimulator {
     /// Stops whatever the bot is doing: LLM, TTS and playout.
     func cancelReply(reason: String) {
         guard var r = reply, !r.finished else { return }
+        if let live = liveStream, live.generation == r.generation {
+            // Barge-in or a superseded turn: the request is stopped (the connection closes).
+            live.stream.cancel()
+            liveStream = nil
+        }
         if !r.llmDone {
             r.llmDone = true
             emit(.llmCancel, turn: r.turn, ["reason": .string(reason)])

@@ -20,6 +20,7 @@ public final class SessionSimulator {
         case sessionEnd(reason: String)
         case pinnedTurn(Int)
         case observedSegmentDue(Int)
+        case llmEnded(generation: Int, failure: String?)
     }
 
     /// A bot reply in progress.
@@ -36,6 +37,10 @@ public final class SessionSimulator {
         var ttsDone = false
         var playStarted = false
         var finished = false
+        /// The reply's text so far (a language model's tokens).
+        var text = ""
+        /// Tokens received.
+        var tokenCount = 0
     }
 
     let scenario: Scenario
@@ -66,6 +71,12 @@ public final class SessionSimulator {
     var vadModel: any VoiceActivityModel
     let echoCanceller: (any EchoCanceller)?
     let recognizer: (any StreamingRecognizer)?
+    let languageModel: (any LanguageModel)?
+    let liveSynthesizer: (any SpeechSynthesizer)?
+    /// The language model's reply being streamed: polled as the clock advances.
+    var liveStream: (stream: any LanguageModelStream, start: SimInstant, generation: Int, tokens: Int)?
+    /// The conversation so far, as the language model sees it.
+    var conversation: [ChatMessage] = []
     var vad: VADStateMachine
     var stt: SimulatedSTT
     var endpointer: EndpointerStateMachine
@@ -122,6 +133,10 @@ public final class SessionSimulator {
         vadModel = engines.vad ?? EnergyVAD(settings: p.vad, frameMs: format.frameMs)
         echoCanceller = engines.echoCanceller
         recognizer = engines.recognizer
+        languageModel = engines.languageModel
+        liveSynthesizer = engines.synthesizer
+        precondition(engines.languageModel == nil || engines.synthesizer != nil, "a language model's replies need a synthesizer")
+        conversation = [ChatMessage(role: "system", content: p.llm.systemPrompt)]
         vad = VADStateMachine(startMs: p.vad.startMs, stopMs: p.vad.stopMs, frameMs: format.frameMs)
         stt = SimulatedSTT(
             settings: p.stt, preset: LatencyPreset.named(p.stt.preset, stage: .stt)!, rtt: rtt, seed: seed("stt"),
@@ -145,9 +160,12 @@ public final class SessionSimulator {
         sim.schedule(.tick, at: .zero)
         for (index, start) in (replay?.turnStarts ?? []).enumerated() { sim.schedule(.pinnedTurn(index), at: start) }
         if let observed { scheduleObservedCall(observed.call) }
-        while !ended, let input = sim.next() {
+        while !ended {
+            if liveStream != nil { try pollLanguageModel() }
+            guard let input = sim.next() else { break }
             try handle(input)
         }
+        liveStream?.stream.cancel()
         try recorder?.checkpoint(at: sim.now)
         return events
     }
@@ -190,6 +208,8 @@ public final class SessionSimulator {
             startCallerTurn(index)
         case .observedSegmentDue(let index):
             dueSegments.append(index)
+        case .llmEnded(let gen, let failure):
+            llmEnded(generation: gen, failure: failure)
         case .sessionEnd(let reason):
             emit(.sessionEnd, turn: nil, ["reason": .string(reason), "frames": .int(Int64(frameIndex))])
             ended = true

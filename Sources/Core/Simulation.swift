@@ -37,6 +37,9 @@ public struct Simulation<Input> {
         return entry.input
     }
 
+    /// The instant of the earliest scheduled input, without removing it.
+    public var nextInstant: SimInstant? { queue.min?.instant }
+
     /// Number of inputs still scheduled.
     public var pendingCount: Int { queue.count }
 }
