@@ -13,7 +13,10 @@ import Core
 /// utterances is `pipeline.stt.segment_pause_ms` (what closes a segment of the simulated STT too).
 public enum EngineFactory {
     /// Fresh engine instances for one run of `scenario` (engines have state: one set per session).
-    public static func engines(for scenario: Scenario) throws -> StageEngines {
+    ///
+    /// With `languageModel` (the default), `pipeline.llm.engine: openai` connects to its server
+    /// (replays pass false: they play the recorded replies back).
+    public static func engines(for scenario: Scenario, languageModel: Bool = true) throws -> StageEngines {
         var engines = StageEngines()
         let p = scenario.pipeline
         let format = scenario.audio.format
@@ -39,6 +42,17 @@ public enum EngineFactory {
             engines.recognizer = try PocketsphinxRecognizer(sampleRate: format.sampleRate, settings: settings)
         default: throw EngineError.engineUnavailable("STT engine '\(p.stt.engine)' is not one of simulated, pocketsphinx")
         }
+        if languageModel, p.llm.engine == "openai" {
+            engines.languageModel = try openAIModel(p.llm)
+            engines.synthesizer = EspeakSynthesizer()
+        }
         return engines
+    }
+}
+
+extension EngineFactory {
+    /// The OpenAI-compatible client for `settings` (the key, if any, from the named environment variable).
+    static func openAIModel(_ settings: PipelineSettings.LLM) throws -> any LanguageModel {
+        throw EngineError.engineUnavailable("pipeline.llm.engine openai is not available in this build")
     }
 }

@@ -109,7 +109,12 @@ public final class SessionReplayer: @unchecked Sendable {
         let bank = try speech(for: scenario)
         let micCodec = try SimulationRecorder.codecFactory(for: scenario.audio)()
         let plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
-        let engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario)
+        var engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario, languageModel: false)
+        if scenario.pipeline.llm.engine == "openai" {
+            // A server's replies come from the recording: the replay needs no server.
+            engines.languageModel = RecordedLanguageModel(events: recordedEvents)
+            engines.synthesizer = synthesizer
+        }
         let simulator = SessionSimulator(
             scenario: scenario, speech: bank, micCodec: micCodec, recorder: recorder, replay: plan, engines: engines,
             observed: try observedCall.map { try observedInputs($0, format: scenario.audio.format) })
