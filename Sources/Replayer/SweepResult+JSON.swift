@@ -17,6 +17,7 @@ extension SweepResult {
             "format_version": .int(Self.jsonFormatVersion),
             "grid": .array(grid.parameters.map { ["key": .string($0.key), "values": .array($0.values.map(JSONValue.string))] }),
             "overrides": .array(overrides.map(JSONValue.string)),
+            "retime": .array(retime.map(JSONValue.string)),
             "archives": .array(archives.map { ["path": .string($0.path), "session_id": .string($0.sessionID)] }),
             "work_items": .int(Int64(workItemCount)),
             "samples": .array(samples.indices.compactMap { k in
@@ -84,6 +85,7 @@ extension SweepResult {
             samples[k] = try SweepSample(json: item, context: "\(source): sample \(n)")
         }
         self.init(grid: grid, overrides: try strings(json["overrides"], "overrides"), archives: archives, shard: shard, samples: samples)
+        retime = json["retime"] == nil ? [] : try strings(json["retime"], "retime")
         if shard == nil, !isComplete {
             throw ReplayError("\(source): a result without 'shard' is missing work items")
         }

@@ -12,6 +12,9 @@ extension SweepResult {
             guard part.grid == first.grid else {
                 throw ReplayError("\(source): its --param grid differs from \(firstSource)'s; parts of one sweep must share it")
             }
+            guard part.retime == first.retime else {
+                throw ReplayError("\(source): its --retime \(part.retime) differs from \(firstSource)'s \(first.retime)")
+            }
             guard part.overrides == first.overrides else {
                 throw ReplayError("\(source): its --set overrides \(part.overrides) differ from \(firstSource)'s \(first.overrides)")
             }
@@ -39,6 +42,8 @@ extension SweepResult {
             } ?? ""
             throw ReplayError("merge: \(count) of \(samples.count) work items are missing, the first is \(missing)\(hint)")
         }
-        return SweepResult(grid: first.grid, overrides: first.overrides, archives: first.archives, shard: nil, samples: samples)
+        var merged = SweepResult(grid: first.grid, overrides: first.overrides, archives: first.archives, shard: nil, samples: samples)
+        merged.retime = first.retime
+        return merged
     }
 }

@@ -27,6 +27,7 @@ extension SweepResult {
         let keyList = grid.parameters.map(\.key).joined(separator: " × ")
         var out = "sweep of \(keyList): \(grid.count) points × \(archives.count) archive\(archives.count == 1 ? "" : "s")"
         if !overrides.isEmpty { out += " (--set \(overrides.joined(separator: " ")))" }
+        if !retime.isEmpty { out += " (--retime \(retime.joined(separator: " ")))" }
         out += "\n" + line(header) + "\n"
         for row in rows { out += line(row) + "\n" }
         out += headlineText(headline)

@@ -24,6 +24,8 @@ public struct SweepResult: Hashable, Sendable {
     public var grid: SweepGrid
     /// `--set` overrides applied at every point (before the point's own).
     public var overrides: [String]
+    /// `--retime` adjustments applied at every point.
+    public var retime: [String] = []
     /// The archives, in command-line order.
     public var archives: [Archive]
     /// The shard this (partial) result covers; nil for a complete result.

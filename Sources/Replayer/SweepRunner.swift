@@ -14,6 +14,8 @@ public struct SweepRunner: Sendable {
     public var grid: SweepGrid
     /// `--set` overrides applied at every point, before the point's own.
     public var overrides: [String]
+    /// `--retime` adjustments applied at every point.
+    public var retime: [String]
     /// Worker threads.
     public var jobs: Int
     /// The shard to run (nil: everything).
@@ -23,7 +25,11 @@ public struct SweepRunner: Sendable {
     static let workerStackBytes = 16 << 20
 
     /// A sweep of `archives` over `grid`.
-    public init(archives: [String], grid: SweepGrid, overrides: [String] = [], jobs: Int = SweepRunner.defaultJobs, shard: SweepShard? = nil) {
+    public init(
+        archives: [String], grid: SweepGrid, overrides: [String] = [], retime: [String] = [],
+        jobs: Int = SweepRunner.defaultJobs, shard: SweepShard? = nil
+    ) {
+        self.retime = retime
         archivePaths = archives
         self.grid = grid
         self.overrides = overrides
@@ -63,7 +69,7 @@ public struct SweepRunner: Sendable {
             let archive = k % archivePaths.count, point = k / archivePaths.count
             let sample: SweepSample
             do {
-                sample = SweepSample(events: try replayers[archive].replayEvents(overrides: overrides + grid.overrides(at: point)))
+                sample = SweepSample(events: try replayers[archive].replayEvents(overrides: overrides + grid.overrides(at: point), retime: retime))
             } catch let error as ScenarioError {
                 throw error
             } catch {
@@ -75,7 +81,9 @@ public struct SweepRunner: Sendable {
         var samples = [SweepSample?](repeating: nil, count: workItemCount)
         for (n, k) in items.enumerated() { samples[k] = results[n] }
         let archives = zip(archivePaths, replayers).map { SweepResult.Archive(path: $0, sessionID: $1.sessionID) }
-        return SweepResult(grid: grid, overrides: overrides, archives: archives, shard: shard, samples: samples)
+        var result = SweepResult(grid: grid, overrides: overrides, archives: archives, shard: shard, samples: samples)
+        result.retime = retime
+        return result
     }
 
     private func checkArguments() throws {
@@ -93,13 +101,14 @@ public struct SweepRunner: Sendable {
     /// first archive, and at the first point on every archive, so a typo in a key or an impossible
     /// value fails before any replay runs.
     func validate(_ replayers: [SessionReplayer]) throws {
+        _ = try replayers[0].source.scenario(overrides: overrides, retime: retime)
         let first = grid.values(at: 0)
         for (i, p) in grid.parameters.enumerated() {
             for value in p.values {
                 var values = first
                 values[i] = value
                 let sets = zip(grid.parameters, values).map { "\($0.key)=\($1)" }
-                try naming(p.key) { _ = try replayers[0].source.scenario(overrides: overrides + sets) }
+                try naming(p.key) { _ = try replayers[0].source.scenario(overrides: overrides + sets, retime: retime) }
             }
         }
         for r in replayers.dropFirst() { _ = try r.source.scenario(overrides: overrides + grid.overrides(at: 0)) }

@@ -33,6 +33,9 @@ struct Sweep: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Change a setting at every point (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(name: .customLong("retime"), help: ArgumentHelp("Re-time a stage at every point, e.g. tts.ttfb_ms=+100 or llm.ttft_ms=*0.5 (repeatable).", valueName: "stage.latency=value"))
+    var retime: [String] = []
+
     @Option(help: "Worker threads (default: the number of cores).")
     var jobs: Int?
 
@@ -57,7 +60,7 @@ struct Sweep: ParsableCommand {
         let grid = try SweepGrid(specs: params)
         let shard = try self.shard.map(SweepShard.init(parsing:))
         try outputs.checkWritable()
-        let runner = SweepRunner(archives: archives, grid: grid, overrides: overrides, jobs: jobs ?? SweepRunner.defaultJobs, shard: shard)
+        let runner = SweepRunner(archives: archives, grid: grid, overrides: overrides, retime: retime, jobs: jobs ?? SweepRunner.defaultJobs, shard: shard)
         let bar = stderrIsTerminal ? ProgressBar(label: "sweep") : nil
         var progress: (@Sendable (Int, Int) -> Void)?
         if let bar { progress = { done, total in bar.update(done, total) } }

@@ -57,6 +57,22 @@ struct SweepTests {
         #expect(one.archives.map(\.path) == Self.archives)
     }
 
+    @Test func retimingAppliesAtEveryPoint() throws {
+        let grid = try SweepGrid(specs: ["pipeline.endpointing.silence_ms=600,900"])
+        let plain = try SweepRunner(archives: Self.archives, grid: grid, jobs: 2).run()
+        let slower = try SweepRunner(archives: Self.archives, grid: grid, retime: ["tts.ttfb_ms=+100"], jobs: 2).run()
+        // 100 ms more TTS time to first byte adds 100 ms to every point's voice-to-voice latency
+        // (within one 20 ms playout frame) and leaves endpointing alone.
+        for (a, b) in zip(plain.points, slower.points) {
+            let delta = b.voiceToVoiceP50Ms! - a.voiceToVoiceP50Ms!
+            #expect(delta >= 80 && delta <= 120, "v2v p50 moved \(delta) ms at \(a.values)")
+            #expect(a.endpointDelayP50Ms == b.endpointDelayP50Ms)
+        }
+        // The adjustment travels with the result and must agree when parts are merged.
+        #expect(try SweepResult(json: slower.json, source: "test").retime == ["tts.ttfb_ms=+100"])
+        #expect(throws: ScenarioError.self) { _ = try SweepRunner(archives: Self.archives, grid: grid, retime: ["nope.ttft_ms=1"]).run() }
+    }
+
     @Test func shardsMergeIntoTheUnshardedResult() throws {
         let grid = try SweepGrid(specs: [Self.silence])
         let whole = try SweepRunner(archives: Self.archives, grid: grid, jobs: 2).run()
