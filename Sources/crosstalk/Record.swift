@@ -85,6 +85,12 @@ enum RecordStop {
         signal(SIGINT) { _ in RecordStop.flag = 1 }
         signal(SIGTERM) { _ in RecordStop.flag = 1 }
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (a blocked mask is inherited); unblock them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
     }
 
     /// Whether a stop was asked for.
