@@ -8,8 +8,8 @@ import Foundation
 /// `crosstalk record --listen`: accepts TCP connections from a running voice pipeline and records
 /// each session it streams (JSON lines, `docs/record-protocol.md`) into an archive.
 ///
-/// One client at a time, on one thread with `poll`: a connection that arrives while a session is
-/// recording is told it is busy and closed. The first session is written to `output`, later ones
+/// One client at a time, on one thread with `poll`: a connection that arrives while another client
+/// is connected is told the recorder is busy and closed. The first session is written to `output`, later ones
 /// (without `once`) to `OUT-2.ctk`, `OUT-3.ctk`, … A session ends with the client's `end`, when the
 /// connection closes (everything received is kept), or when `shouldStop` turns true (Ctrl-C);
 /// each way the archive is finished and ends with a `session.end` event saying which.

@@ -49,9 +49,9 @@ final class LiveSocket {
             close(fd)
             throw ArchiveError.network(address: "\(address)", detail: detail)
         }
-        let socket = LiveSocket(descriptor: fd, address: localAddress(of: fd) ?? "\(address)")
-        socket.makeNonBlocking()
-        return socket
+        let listener = LiveSocket(descriptor: fd, address: localAddress(of: fd) ?? "\(address)")
+        listener.makeNonBlocking()
+        return listener
     }
 
     /// Accepts one waiting connection, or returns nil when none is waiting.
