@@ -27,6 +27,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
     case audioFile(path: String, detail: String)
     /// Any other I/O failure (creating a directory, removing an old file).
     case io(path: String, detail: String)
+    /// A network address that is malformed or cannot be listened on (`record --listen`).
+    case network(address: String, detail: String)
 
     /// One line naming the file and what went wrong.
     public var description: String {
@@ -55,6 +57,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(detail)"
         case .io(let path, let detail):
             return "\(path): \(detail)"
+        case .network(let address, let detail):
+            return "\(address): \(detail)"
         }
     }
 

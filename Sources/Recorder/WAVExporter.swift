@@ -2,8 +2,9 @@ import CSndfile
 import Core
 import Foundation
 
-/// Exports an archive's audio as a stereo 16-bit WAV: the caller stream on the left, the bot's
-/// playback on the right, both decoded exactly as a replay would see them.
+/// Exports an archive's audio as a stereo 16-bit WAV: the caller stream on the left (the mic
+/// stream when the archive has no caller stream, as a live recording may not), the bot's playback
+/// on the right, both decoded exactly as a replay would see them.
 public struct WAVExporter {
     /// The archive to export from.
     public let archive: SessionArchive
@@ -17,7 +18,8 @@ public struct WAVExporter {
     public func export(to path: String, from: SimInstant? = nil, to: SimInstant? = nil) throws {
         let format = archive.format
         let frameUs = Int64(format.frameMs) * 1000
-        let streamEnd = try max(archive.frameCount(.caller), archive.frameCount(.bot))
+        let left: AudioStream = try archive.frameCount(.caller) > 0 ? .caller : .mic
+        let streamEnd = try max(archive.frameCount(left), archive.frameCount(.bot))
         let startSample = from.map { format.sampleIndex(at: max($0, .zero)) } ?? 0
         let endSample = min(to.map { format.sampleIndex(at: $0) } ?? Int.max, streamEnd * format.samplesPerFrame)
         guard endSample > startSample else {
@@ -30,7 +32,7 @@ public struct WAVExporter {
         let frames = firstFrame..<lastFrame
         let offset = startSample - firstFrame * format.samplesPerFrame
         let count = endSample - startSample
-        let caller = try archive.decodedAudio(.caller, frames: frames)
+        let caller = try archive.decodedAudio(left, frames: frames)
         let bot = try archive.decodedAudio(.bot, frames: frames)
         func slice(_ samples: [Int16]) -> [Int16] {
             var out = [Int16](repeating: 0, count: count)

@@ -6,12 +6,13 @@ import Recorder
 /// `crosstalk export`: a stereo WAV to listen to, or a Perfetto trace to look at.
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export a session as a stereo WAV (caller left, bot right) and/or a Perfetto trace.")
+        abstract: "Export a session as a stereo WAV (caller left, bot right) and/or a Perfetto trace.",
+        discussion: "A live recording without a caller stream puts its mic stream on the left.")
 
     @Argument(help: "Session archive (.ctk).")
     var archive: String
 
-    @Option(help: "Write a stereo 16-bit WAV: caller on the left, bot on the right.")
+    @Option(help: "Write a stereo 16-bit WAV: caller (or mic) on the left, bot on the right.")
     var wav: String?
 
     @Option(help: "Write a Chrome/Perfetto trace-event JSON (open it in ui.perfetto.dev).")

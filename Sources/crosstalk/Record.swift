@@ -1,0 +1,98 @@
+import ArgumentParser
+import Core
+import Foundation
+import Recorder
+
+/// `crosstalk record`: record the sessions a running voice pipeline streams to crosstalk.
+struct Record: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Record live sessions that a running voice pipeline streams over TCP (JSON lines).",
+        discussion: """
+            The pipeline connects, sends a hello (audio format), then its events, audio frames and VAD \
+            rows as JSON lines, then an end; crosstalk writes the archive as they arrive and answers bad \
+            lines with {"error": …, "line": N} without recording them. A connection that closes without \
+            end still leaves a finished archive holding everything received; so does Ctrl-C. Prints \
+            "listening on HOST:PORT" first, then one "wrote" line per session. Protocol: docs/record-protocol.md.
+            Without --once it keeps listening: later sessions go to NAME-2.ctk, NAME-3.ctk, … (one client at a time).
+            Examples:
+              crosstalk record --listen 127.0.0.1:7070 -o live.ctk --once
+              python3 examples/live_client.py --port 7070
+            """)
+
+    @Option(help: ArgumentHelp("Address to listen on: an IPv4 address and a port (0 picks a free one).", valueName: "host:port"))
+    var listen: String
+
+    @Option(name: .shortAndLong, help: "Archive to write (.ctk); later sessions are numbered beside it.")
+    var output: String
+
+    @Flag(help: "Overwrite existing archives.")
+    var force = false
+
+    @Flag(help: "Stop after the first session.")
+    var once = false
+
+    @Option(help: "Longest line accepted, in bytes (longer ones are rejected and skipped).")
+    var maxLineBytes = 1 << 20
+
+    func validate() throws {
+        guard (1024...(64 << 20)).contains(maxLineBytes) else {
+            throw ValidationError("--max-line-bytes must be between 1024 and \(64 << 20)")
+        }
+    }
+
+    func run() throws {
+        let address = try LiveListenAddress(parsing: listen)
+        try checkOutput()
+        let server = try LiveRecordingServer(
+            listen: address, options: .init(output: output, overwrite: force, once: once, maxLineBytes: maxLineBytes))
+        RecordStop.install()
+        printLine("listening on \(server.address)")
+        let observer = LiveRecordingServer.Observer(
+            log: { printError("crosstalk record: " + $0) },
+            sessionFinished: { path, summary in printLine("wrote \(path): \(summary.text)") })
+        let sessions = try server.run(observer: observer, shouldStop: RecordStop.requested)
+        if sessions == 0 {
+            printError("crosstalk: stopped before any session was recorded")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Refuses an existing output (without --force) or a missing directory before listening.
+    private func checkOutput() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw ArchiveError.io(path: output, detail: "is a directory; choose a file name") }
+            guard force else { throw ArchiveError.exists(path: output) }
+        }
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ArchiveError.io(path: output, detail: "directory \(directory) does not exist")
+        }
+    }
+
+    /// Prints a line on stdout at once (scripts wait for "listening on").
+    private func printLine(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Ctrl-C and SIGTERM ask `record` to finish the session in progress and stop.
+enum RecordStop {
+    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
+
+    /// Installs the handlers (and ignores SIGPIPE: a vanished client is an error return, not an exit).
+    static func install() {
+        signal(SIGINT) { _ in RecordStop.flag = 1 }
+        signal(SIGTERM) { _ in RecordStop.flag = 1 }
+        signal(SIGPIPE, SIG_IGN)
+        // A parent may have started us with these blocked (a blocked mask is inherited); unblock them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &signals, nil)
+    }
+
+    /// Whether a stop was asked for.
+    static func requested() -> Bool { flag != 0 }
+}

@@ -1,0 +1,319 @@
+import Core
+import Foundation
+import Recorder
+import Testing
+
+@Suite(.serialized) struct RecordCommandTests {
+    /// One user turn as a pipeline would report it: 3 s of mic, 2.4 s of bot, VAD rows, events.
+    private struct Session {
+        var events: [(Int64, String, JSONValue)] = [
+            (200_000, "vad.start", ["onset_us": 140_000]),
+            (1_200_000, "vad.stop", ["speech_end_us": 1_000_000]),
+            (1_300_000, "stt.final", ["text": "book a table", "audio_end_us": 1_000_000]),
+            (1_500_000, "turn.end", ["reason": "silence", "waited_ms": 500, "transcript": "book a table", "speech_end_us": 1_000_000]),
+            (1_800_000, "play.start", [:]),
+            (2_400_000, "play.stop", ["reason": "done", "heard_text": "sure"]),
+        ]
+        var micFrames = 150
+        var botFrames = 120
+
+        /// The lines in time order, frame by frame.
+        var lines: [String] {
+            var lines: [String] = []
+            var next = 0
+            for frame in 0..<micFrames {
+                lines.append(Live.audio("mic", frame, Live.tone(frame: frame)))
+                lines.append(Live.vad(frame, prob: frame % 2 == 0 ? 0.9 : 0.1, speech: frame >= 7 && frame < 50))
+                if frame < botFrames { lines.append(Live.audio("bot", frame, Live.tone(frame: frame, pitch: 330))) }
+                while next < events.count, events[next].0 < Int64(frame + 1) * 20_000 {
+                    lines.append(Live.event(events[next].0, events[next].1, data: events[next].2))
+                    next += 1
+                }
+            }
+            return lines
+        }
+    }
+
+    private func temp(_ name: String) throws -> String {
+        try CLIHarness.tempDir().appendingPathComponent(name).path
+    }
+
+    @Test func aStreamedSessionIsArchivedAndWorksWithTheOtherCommands() throws {
+        let out = try temp("live.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello(name: "booking"))
+        let hello = try JSONParser.parse(try #require(client.readLine()))
+        #expect(hello["ok"] == true && hello["codec"] == "pcm16" && hello["samples_per_frame"] == 320)
+        let session = Session()
+        for line in session.lines { client.send(line) }
+        client.send(Live.end)
+        let replies = client.readAll()
+        #expect(replies.count == 1, "\(replies)")
+        let summary = try JSONParser.parse(try #require(replies.last))
+        #expect(summary["ok"] == true && summary["events"] == 6 && summary["frames"] == 270 && summary["vad"] == 150
+            && summary["rejected"] == 0, "\(summary)")
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wrote \(out): session "), "\(result.stdout)")
+
+        let archive = try SessionArchive(path: out)
+        #expect(archive.meta["source"] == "live" && archive.meta["scenario_name"] == "booking")
+        let events = try archive.events()
+        #expect(events.map(\.kind.rawValue) == session.events.map(\.1) + ["session.end"])
+        #expect(events.dropLast().map(\.time.microseconds) == session.events.map(\.0))
+        #expect(events.dropLast().map(\.data) == session.events.map(\.2))
+        #expect(try archive.decodedAudio(.mic) == (0..<150).flatMap { Live.tone(frame: $0) })
+        #expect(try archive.decodedAudio(.bot) == (0..<120).flatMap { Live.tone(frame: $0, pitch: 330) })
+        #expect(try archive.vadFrames().count == 150)
+
+        let verify = try CLIHarness.run(["verify", out])
+        #expect(verify.status == 0 && verify.stdout.contains("ok"), "\(verify.stdout)\(verify.stderr)")
+        let report = try CLIHarness.run(["report", out, "--json"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let metrics = try JSONParser.parse(report.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(metrics["turns"]?.arrayValue?.count == 1, "\(report.stdout)")
+        let wav = try temp("live.wav")
+        let export = try CLIHarness.run(["export", out, "--wav", wav])
+        #expect(export.status == 0, "\(export.stderr)")
+        // 3 s of stereo 16-bit samples after a 44-byte header: the mic went to the left channel.
+        let size = try FileManager.default.attributesOfItem(atPath: wav)[.size] as? Int
+        #expect(size == 44 + 150 * 320 * 4)
+        let inspect = try CLIHarness.run(["inspect", out, "--render", "--width", "100", "--height", "30"])
+        #expect(inspect.status == 0 && inspect.stdout.contains("booking"), "\(inspect.stderr)")
+        let replay = try CLIHarness.run(["replay", out])
+        #expect(replay.status == 2 && replay.stderr.contains("a 'live' session cannot be re-executed"), "\(replay.stderr)")
+    }
+
+    @Test func everyBadLineGetsAnErrorNamingItAndTheArchiveHoldsOnlyTheGoodOnes() throws {
+        let out = try temp("bad.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.event(0, "vad.start"))                              // 1: before hello
+        client.send(Live.hello())                                            // 2
+        client.send(Live.audio("mic", 0, Live.tone(frame: 0)))               // 3
+        client.send(Live.event(500_000, "vad.start"))                        // 4
+        client.send(Live.event(400_000, "vad.stop"))                         // 5: earlier than 4
+        client.send(Live.audio("mic", 2, Live.tone(frame: 2)))               // 6: gap
+        client.send(Live.audio("mic", 0, Live.tone(frame: 0)))               // 7: duplicate
+        client.send(Live.audio("mic", 1, Array(Live.tone(frame: 1).prefix(300))))  // 8: short frame
+        client.send(Live.event(600_000, "llm.thinking"))                     // 9: unknown kind
+        client.send(#"{"type":"event","t_us":600000,"#)                      // 10: malformed
+        client.send(String(repeating: "x", count: (1 << 20) + 1))             // 11: oversized
+        client.send(#"{"type":"video","frame":1}"#)                          // 12: unknown type
+        client.sendRaw([0x7B, 0xC3, 0x28, 0x7D, 0x0A])                       // 13: invalid UTF-8
+        client.send(Live.vad(0, prob: 0.5, speech: true))                    // 14
+        client.send(Live.vad(1, prob: 0.5, speech: true))                    // 15: mic frame 1 not there yet
+        client.send(Live.audio("mic", 1, Live.tone(frame: 1)))               // 16
+        client.send(Live.vad(1, prob: 0.5, speech: true))                    // 17
+        client.send(Live.end)                                                // 18
+        let replies = try client.readAll().map { try JSONParser.parse($0) }
+        let errors = replies.compactMap { reply -> String? in
+            guard let message = reply["error"]?.stringValue, let line = reply["line"]?.intValue else { return nil }
+            return "\(line): \(message)"
+        }
+        let expected = [
+            "1: expected hello first, got event",
+            "5: event: t_us 400000 is earlier than the previous event's 500000 (events must come in time order)",
+            "6: audio: mic frame 2 skips frame 1 (frames of a stream run 0, 1, 2, … without gaps)",
+            "7: audio: mic frame 0 is a duplicate or out of order (the next mic frame is 1)",
+            "8: audio: mic frame 1 holds 300 samples, expected 320 (16000 Hz × 20 ms)",
+            "9: event: unknown kind \"llm.thinking\" (see DESIGN.md §3 for the event kinds)",
+            "10: invalid JSON at byte 30: expected a key",
+            "11: line is longer than 1048576 bytes; it was skipped",
+            "12: unknown type \"video\" (expected one of hello, event, audio, vad, end)",
+            "13: line is not valid UTF-8",
+            "15: vad: frame 1 describes a mic frame not received yet (1 mic frames so far); send the mic frame first",
+        ]
+        #expect(errors == expected)
+        #expect(replies.first?["ok"] == nil && replies.dropFirst().first?["ok"] == true)
+        let summary = try #require(replies.last)
+        #expect(summary["ok"] == true && summary["rejected"] == 11 && summary["frames"] == 2 && summary["events"] == 1, "\(summary)")
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("rejected line 6: audio: mic frame 2 skips frame 1"), "\(result.stderr)")
+
+        let archive = try SessionArchive(path: out)
+        let events = try archive.events()
+        #expect(events.map(\.kind) == [.vadStart, .sessionEnd])
+        #expect(events.first?.time == SimInstant(microseconds: 500_000))
+        #expect(events.last?.data["rejected_lines"] == 11)
+        #expect(try archive.decodedAudio(.mic) == Live.tone(frame: 0) + Live.tone(frame: 1))
+        #expect(try archive.vadFrames().map(\.frame) == [0, 1])
+        #expect(try CLIHarness.run(["verify", out]).status == 0)
+    }
+
+    @Test func aClientThatDisconnectsWithoutEndLeavesAValidArchive() throws {
+        let out = try temp("cut.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        do {
+            let client = try LineClient(port: recorder.port)
+            client.send(Live.hello(codec: "opus"))
+            _ = client.readLine()
+            var session = Session()
+            session.micFrames = 80  // the pipeline dies 1.6 s in
+            for line in session.lines { client.send(line) }
+        }  // closed without end
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("disconnected without end; finishing \(out) with everything received"), "\(result.stderr)")
+        #expect(result.stdout.contains("ended by disconnected"), "\(result.stdout)")
+        let archive = try SessionArchive(path: out)
+        #expect(try archive.frameCount(.mic) == 80 && archive.frameCount(.bot) == 80)
+        let events = try archive.events()
+        #expect(events.map(\.kind) == [.vadStart, .vadStop, .sttFinal, .turnEnd, .sessionEnd])
+        #expect(events.last?.data["reason"] == "disconnected")
+        #expect(events.last?.time == SimInstant(microseconds: 1_600_000))
+        let verify = try CLIHarness.run(["verify", out])
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+
+    @Test func aRecorderKilledMidSessionLeavesAReadableArchive() throws {
+        let out = try temp("killed.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        _ = client.readLine()
+        for frame in 0..<40 { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
+        client.send(Live.event(100_000, "vad.start"))
+        // The connection goes quiet: what arrived is committed (within 0.2 s; allow for a busy machine).
+        var committed = 0
+        for _ in 0..<100 where committed < 40 {
+            Thread.sleep(forTimeInterval: 0.05)
+            committed = (try? SessionArchive(path: out).frameCount(.mic)) ?? 0
+        }
+        kill(recorder.process.processIdentifier, SIGKILL)
+        _ = recorder.finish()
+        let verify = try CLIHarness.run(["verify", out])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        let archive = try SessionArchive(path: out)
+        #expect(try archive.frameCount(.mic) == 40)
+        #expect(try archive.events().map(\.kind) == [.vadStart])
+    }
+
+    @Test func ctrlCFinishesTheSessionInProgress() throws {
+        let out = try temp("interrupted.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        _ = client.readLine()
+        for frame in 0..<10 { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
+        Thread.sleep(forTimeInterval: 0.5)
+        recorder.process.interrupt()
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(client.readLine() == nil)  // the recorder closed the connection
+        let archive = try SessionArchive(path: out)
+        #expect(try archive.events().last?.data["reason"] == "interrupted")
+        #expect(try archive.frameCount(.mic) == 10)
+        #expect(try CLIHarness.run(["verify", out]).status == 0)
+    }
+
+    @Test func aSecondClientIsToldTheRecorderIsBusyAndAnEmptyConnectionDoesNotCount() throws {
+        let out = try temp("busy.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        do {
+            let probe = try LineClient(port: recorder.port)  // connects and leaves without a word
+            probe.shutdownWrite()
+            #expect(probe.readLine() == nil)
+        }
+        let first = try LineClient(port: recorder.port)
+        first.send(Live.hello())
+        #expect(first.readLine()?.contains(#""ok":true"#) == true)
+        let second = try LineClient(port: recorder.port)
+        let busy = try JSONParser.parse(try #require(second.readLine()))
+        #expect(busy["error"]?.stringValue?.hasPrefix("busy: crosstalk is recording") == true, "\(busy)")
+        first.send(Live.end)
+        #expect(first.readLine()?.contains(#""type":"end""#) == true)
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("closed before a hello; nothing recorded"), "\(result.stderr)")
+        #expect(result.stderr.contains("refused, busy with"), "\(result.stderr)")
+    }
+
+    @Test func withoutOnceLaterSessionsGoToNumberedArchivesUntilCtrlC() throws {
+        let out = try temp("calls.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out])
+        for frames in [5, 7] {
+            let client = try LineClient(port: recorder.port)
+            client.send(Live.hello())
+            for frame in 0..<frames { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
+            client.send(Live.end)
+            #expect(client.readAll().count == 2)
+        }
+        recorder.process.interrupt()
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        let second = out.replacingOccurrences(of: "calls.ctk", with: "calls-2.ctk")
+        #expect(result.stdout.contains("wrote \(out): ") && result.stdout.contains("wrote \(second): "), "\(result.stdout)")
+        #expect(try SessionArchive(path: out).frameCount(.mic) == 5)
+        #expect(try SessionArchive(path: second).frameCount(.mic) == 7)
+    }
+
+    @Test func anExistingOutputIsRefusedWithoutForce() throws {
+        let out = try temp("exists.ctk")
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: out))
+        let refused = try CLIHarness.run(["record", "--listen", "127.0.0.1:0", "-o", out, "--once"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "crosstalk: \(out) exists; use --force to overwrite\n", "\(refused.stderr)")
+        // With --force it listens; stopped before any session, it leaves the file alone and says so.
+        let forced = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once", "--force"])
+        forced.process.interrupt()
+        let result = forced.finish()
+        #expect(result.status == 2 && result.stderr.contains("stopped before any session was recorded"), "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: out) == Data("keep".utf8))
+        let noDirectory = try CLIHarness.run(["record", "--listen", "127.0.0.1:0", "-o", "/nonexistent-dir/x.ctk"])
+        #expect(noDirectory.status == 2 && noDirectory.stderr.contains("directory /nonexistent-dir does not exist"))
+    }
+
+    @Test(arguments: [
+        ("nonsense", "nonsense: expected HOST:PORT, e.g. 127.0.0.1:7070"),
+        ("127.0.0.1:99999", "127.0.0.1:99999: port '99999' is not a number in 0…65535"),
+        ("127.0.0.1:", "127.0.0.1:: port '' is not a number in 0…65535"),
+        ("example.com:80", "example.com:80: 'example.com' is not an IPv4 address"),
+        ("192.0.2.1:7070", "192.0.2.1:7070: cannot listen: Cannot assign requested address"),
+    ])
+    func aBadListenAddressIsRefused(address: String, message: String) throws {
+        let out = try temp("never.ctk")
+        let result = try CLIHarness.run(["record", "--listen", address, "-o", out, "--once"])
+        #expect(result.status == 2)
+        #expect(result.stderr.hasPrefix("crosstalk: \(message)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aPortInUseIsRefused() throws {
+        let first = try RecordProcess(["--listen", "127.0.0.1:0", "-o", try temp("a.ctk"), "--once"])
+        let second = try CLIHarness.run(["record", "--listen", "127.0.0.1:\(first.port)", "-o", try temp("b.ctk"), "--once"])
+        #expect(second.status == 2)
+        #expect(second.stderr == "crosstalk: 127.0.0.1:\(first.port): cannot listen: Address already in use\n", "\(second.stderr)")
+        first.process.interrupt()
+        _ = first.finish()
+    }
+
+    @Test func theExamplePythonClientRecordsASession() throws {
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("python3 not found; skipping the example client")
+            return
+        }
+        let out = try temp("example.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: python)
+        client.arguments = [CLIHarness.root.appendingPathComponent("examples/live_client.py").path, "--port", String(recorder.port)]
+        let clientOut = Pipe()
+        client.standardOutput = clientOut
+        try client.run()
+        let printed = String(decoding: clientOut.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        client.waitUntilExit()
+        #expect(client.terminationStatus == 0, "\(printed)")
+        #expect(printed.contains(#""type": "end""#), "\(printed)")
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try CLIHarness.run(["verify", out]).status == 0)
+        let report = try CLIHarness.run(["report", out])
+        #expect(report.status == 0 && report.stdout.contains("summary: 1 turns"), "\(report.stdout)")
+        let archive = try SessionArchive(path: out)
+        #expect(try archive.packets(.mic).allSatisfy { $0.codec == "opus" })
+        #expect(try archive.events().map(\.kind) == [.vadStart, .vadStop, .sttFinal, .turnEnd, .playStart, .playStop, .sessionEnd])
+    }
+}
