@@ -232,7 +232,7 @@ public struct LiveSessionDecoder {
     /// The summary of `progress`, with the `session.end` event at `endUs`.
     private func summary(_ progress: Progress, reason: String, endUs: Int64) -> LiveSessionSummary {
         var frames: [AudioStream: Int] = [:]
-        for stream in AudioStream.allCases { frames[stream] = progress.nextFrame[stream] ?? 0 }
+        for stream in AudioStream.sessionStreams { frames[stream] = progress.nextFrame[stream] ?? 0 }
         let data: JSONValue = [
             "reason": .string(reason), "frames": .int(Int64(frames[.mic] ?? 0)),
             "rejected_lines": .int(Int64(rejectedLines)),

@@ -41,7 +41,7 @@ public struct LiveSessionSummary: Hashable, Sendable {
 
     /// One line for people: counts per stream, rejections and how the session ended.
     public var text: String {
-        let streams = AudioStream.allCases.compactMap { stream in
+        let streams = AudioStream.sessionStreams.compactMap { stream in
             frames[stream].flatMap { $0 > 0 ? "\(stream.rawValue) \($0)" : nil }
         }
         let seconds = Double(endEvent.time.microseconds) / 1_000_000
