@@ -1,7 +1,9 @@
 import AsyncHTTPClient
 import Core
+import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// Reads one chat completion response on the HTTP client's event loop: parses the event stream and
 /// reports tokens, the end and failures to the stream's `ReplyChannel`.
@@ -20,6 +22,8 @@ final class ChatStreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable 
     private var parser = ServerSentEventParser()
     private var status: Int?
     private var errorBody: [UInt8] = []
+    /// A 200 answer that is JSON rather than an event stream.
+    private var notStreaming = false
     /// The reply finished (`finish_reason` or `[DONE]`); the rest of the body is drained unread so
     /// the connection can be reused.
     private var finished = false
@@ -34,14 +38,18 @@ final class ChatStreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable 
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         status = Int(head.status.code)
+        // A complete JSON answer to a streaming request: the server ignored `"stream": true`.
+        if status == 200, head.headers["Content-Type"].first?.lowercased().hasPrefix("application/json") == true {
+            notStreaming = true
+        }
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         guard !failed, !finished else { return task.eventLoop.makeSucceededVoidFuture() }
-        if let status, status != 200 {
+        if let status, status != 200 || notStreaming {
             errorBody.append(contentsOf: buffer.readableBytesView.prefix(Self.errorBodyLimit - errorBody.count))
-            if errorBody.count >= Self.errorBodyLimit { fail(task, statusError(status)) }
+            if errorBody.count >= Self.errorBodyLimit { fail(task, failedAnswer(status)) }
             return task.eventLoop.makeSucceededVoidFuture()
         }
         do {
@@ -60,8 +68,8 @@ final class ChatStreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable 
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
         guard !failed, !finished else { return }
-        if let status, status != 200 {
-            channel.record { arrivals, now in arrivals.failed(statusError(status), at: now) }
+        if let status, status != 200 || notStreaming {
+            channel.record { arrivals, now in arrivals.failed(failedAnswer(status), at: now) }
         } else {
             channel.record { arrivals, now in arrivals.failed(.truncated, at: now) }
         }
@@ -98,8 +106,12 @@ final class ChatStreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable 
         task.fail(reason: error)
     }
 
-    private func statusError(_ status: Int) -> LanguageModelError {
-        .httpStatus(code: status, message: ServerFailure.message(fromBody: errorBody))
+    /// Why an answer that is not a 200 event stream failed.
+    private func failedAnswer(_ status: Int) -> LanguageModelError {
+        if notStreaming {
+            return .requestFailed("the server answered with JSON, not an event stream (does it support \"stream\": true?)")
+        }
+        return .httpStatus(code: status, message: ServerFailure.message(fromBody: errorBody))
     }
 
     /// The client's error as the user should read it.
@@ -119,9 +131,23 @@ final class ChatStreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable 
                 break
             }
         }
-        let reason = LanguageModelError.oneLine(String(describing: error))
+        let reason = Self.reason(error)
         // Before a response head, any failure is the connection's.
         return status == nil ? .connectionFailed(url: url, reason: reason) : .requestFailed(reason)
+    }
+}
+
+extension ChatStreamDelegate {
+    /// A transport error in a few words: the system's message for a socket error ("Connection
+    /// refused"), else the error's own description.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return reason(first.error)
+        }
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode))
+        }
+        return LanguageModelError.oneLine(String(describing: error))
     }
 }
 

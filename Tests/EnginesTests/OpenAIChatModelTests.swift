@@ -168,6 +168,18 @@ func drain(_ model: OpenAIChatModel, step: SimDuration = .milliseconds(50), limi
         #expect(observed.error?.description.contains("HTTP \(status): \(message)") == true)
     }
 
+    @Test func aJSONAnswerInsteadOfAStreamFails() async throws {
+        let body = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"finish_reason":"stop"}]}"#
+        let script = FakeChatServer.Script(contentType: "application/json", steps: [.send(Array(body.utf8))])
+        let server = try FakeChatServer(script: script)
+        defer { server.stop() }
+        let model = try model(server)
+        defer { model.shutdown() }
+        let observed = try await onPlainThread { drain(model) }
+        #expect(observed.tokens.isEmpty)
+        #expect(observed.error?.description.contains("not an event stream") == true, "\(String(describing: observed.error))")
+    }
+
     @Test func aMalformedDataLineFailsAfterTheTokensBeforeIt() async throws {
         var steps = Array(FakeChatServer.reply(["ok"], delays: []).dropLast(2))
         steps.append(.send(FakeChatServer.event(#"{"choices":[{"delta":{"content":"x"}"#)))
@@ -296,11 +308,7 @@ func drain(_ model: OpenAIChatModel, step: SimDuration = .milliseconds(50), limi
         let model = try model(server)
         defer { model.shutdown() }
         let observed = try await onPlainThread { drain(model) }
-        guard case .connectionFailed(let url, _) = observed.error else {
-            Issue.record("expected a connection failure, got \(String(describing: observed.error))")
-            return
-        }
-        #expect(url == server.baseURL + "/chat/completions")
+        #expect(observed.error == .connectionFailed(url: server.baseURL + "/chat/completions", reason: "Connection refused"))
         #expect(observed.endedAfter < 3, "\(observed.endedAfter) s")
     }
 
