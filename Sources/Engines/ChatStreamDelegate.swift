@@ -127,6 +127,8 @@ final class ChatStreamDelegate: HTTPClientResponseDelegate, @unchecked Sendable 
                 return .connectionFailed(url: url, reason: "no connection within \(OpenAIChatModel.milliseconds(timeouts.connect)) ms")
             case .remoteConnectionClosed where status == 200:
                 return .truncated
+            case .cancelled:
+                return .requestFailed("cancelled: the model's HTTP client was shut down")
             default:
                 break
             }

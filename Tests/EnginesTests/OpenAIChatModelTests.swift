@@ -323,6 +323,42 @@ func drain(_ model: OpenAIChatModel, step: SimDuration = .milliseconds(50), limi
         #expect(server.requests.count == 2)
     }
 
+    @Test func shuttingDownMidStreamEndsTheStreamWithAnError() async throws {
+        let server = try FakeChatServer(script: .init(steps: FakeChatServer.reply(["a", "b"], delays: [50, 3000])))
+        defer { server.stop() }
+        let model = try model(server)
+        let (first, error) = try await onPlainThread { () throws -> ([StreamedToken], LanguageModelError?) in
+            let stream = try model.openStream([ChatMessage(role: "user", content: "Hi")])
+            let first = try stream.tokens(until: .milliseconds(500))
+            model.shutdown()
+            var error: LanguageModelError?
+            do {
+                _ = try stream.tokens(until: .milliseconds(10_000))
+            } catch let failure {
+                error = failure as? LanguageModelError
+            }
+            return (first, error)
+        }
+        #expect(first.map(\.text) == ["a"])
+        #expect(error == .requestFailed("cancelled: the model's HTTP client was shut down"))
+        #expect(server.awaitFinished().first?.closedByClient == true)
+    }
+
+    @Test func droppingTheModelAndAStreamWithoutShutdownIsSafe() async throws {
+        let server = try FakeChatServer(script: .init(steps: FakeChatServer.reply(["a", "b"], delays: [50, 3000])))
+        defer { server.stop() }
+        let baseURL = server.baseURL
+        try await onPlainThread {
+            var model: OpenAIChatModel? = try OpenAIChatModel(baseURL: baseURL, model: "m")
+            var stream: OpenAIChatStream? = try model!.openStream([ChatMessage(role: "user", content: "Hi")])
+            _ = try stream!.tokens(until: .milliseconds(200))
+            stream = nil  // cancels the request
+            model = nil  // starts the client's shutdown without waiting
+            _ = (stream, model)
+        }
+        #expect(server.awaitFinished().first?.closedByClient == true)
+    }
+
     @Test func invalidBaseURLsAreRejected() {
         #expect(throws: LanguageModelError.invalidURL("localhost:8080")) {
             try OpenAIChatModel(baseURL: "localhost:8080", model: "m")
