@@ -76,9 +76,17 @@ demo: build
 	done; \
 	$$bin verify $(OUT)/hesitation.ctk
 
-test: deps engines
+# The tests include a session against a real language model server: unless CROSSTALK_LLM_BASE_URL
+# names one, the local llama.cpp server (`make llm-server`) runs on $(LLM_TEST_PORT) for the run.
+LLM_TEST_PORT := 18181
+test: deps engines llm-server
 	swift build --build-tests
-	swift test --skip-build
+	@if [ -n "$$CROSSTALK_LLM_BASE_URL" ]; then swift test --skip-build; else \
+		Benchmarks/llm-server/stop.sh >/dev/null; \
+		Benchmarks/llm-server/start.sh $(LLM_TEST_PORT) || exit 1; \
+		CROSSTALK_LLM_BASE_URL=http://127.0.0.1:$(LLM_TEST_PORT)/v1 swift test --skip-build; rc=$$?; \
+		Benchmarks/llm-server/stop.sh; exit $$rc; \
+	fi
 
 # Benchmarks (release build): simulate + record one hour of conversation; see README "Performance".
 bench: deps

@@ -1,3 +1,4 @@
+import Foundation
 import Core
 
 /// Builds the real engines a scenario names (VAD, echo canceller, recognizer) for one session.
@@ -53,6 +54,11 @@ public enum EngineFactory {
 extension EngineFactory {
     /// The OpenAI-compatible client for `settings` (the key, if any, from the named environment variable).
     static func openAIModel(_ settings: PipelineSettings.LLM) throws -> any LanguageModel {
-        throw EngineError.engineUnavailable("pipeline.llm.engine openai is not available in this build")
+        let key = settings.apiKeyEnv.isEmpty ? nil : ProcessInfo.processInfo.environment[settings.apiKeyEnv]
+        let timeout = Duration.milliseconds(settings.timeoutMs)
+        return try OpenAIChatModel(
+            baseURL: settings.baseURL, model: settings.model, apiKey: key.flatMap { $0.isEmpty ? nil : $0 },
+            temperature: settings.temperature, maxTokens: settings.maxTokens, seed: 0,
+            timeouts: .init(connect: min(timeout, .seconds(5)), idle: timeout, total: max(timeout, .seconds(120))))
     }
 }

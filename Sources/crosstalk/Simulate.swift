@@ -41,6 +41,7 @@ struct Simulate: ParsableCommand {
         } : nil
         let outcome = try SimulationRecorder(scenario: scenario, scenarioText: text).run(output: output, overwrite: force, progress: progress)
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        try LanguageModelFailures(events: outcome.events).check(output: output)
         let metrics = SessionMetrics(events: outcome.events)
         if json {
             print(metrics.json.canonicalText)
@@ -48,5 +49,28 @@ struct Simulate: ParsableCommand {
             print(TurnTable.render(metrics, title: "\(scenario.name) (seed \(scenario.seed), events \(outcome.events.count), hash \(outcome.eventHash))"), terminator: "")
             if let output { print("wrote \(output)") }
         }
+    }
+}
+
+/// Failed language model requests of a session (`llm.cancel` with reason `error`): a note when some
+/// failed, an error (exit 2) when all did, e.g. a server that is not running. The archive is kept.
+struct LanguageModelFailures {
+    var requests = 0
+    var failures: [String] = []
+
+    init(events: [PipelineEvent]) {
+        for e in events {
+            if e.kind == .llmRequest { requests += 1 }
+            if e.kind == .llmCancel, e.data["reason"]?.stringValue == "error" { failures.append(e.data["error"]?.stringValue ?? "error") }
+        }
+    }
+
+    func check(output: String?) throws {
+        guard let first = failures.first else { return }
+        let kept = output.map { " (the session is recorded in \($0))" } ?? ""
+        if failures.count == requests {
+            throw ValidationError("every language model request failed (\(requests)): \(first)\(kept)")
+        }
+        printError("note: \(failures.count) of \(requests) language model requests failed: \(first)")
     }
 }
