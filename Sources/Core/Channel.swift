@@ -8,18 +8,37 @@ public struct Channel: Sendable {
     private let echoDelaySamples: Int
     private let echoGainQ15: Int32
     private let noiseAmplitude: Double
+    /// A noise recording looped under the call (scaled to the noise level), or empty.
+    private let noiseLoop: [Int16]
     private var rng: Xoshiro256StarStar
     /// Bot samples played so far, from absolute sample `botBase` on.
     private var botHistory = Deque<Int16>()
     private var botBase = 0
 
-    /// Creates the channel from the echo and noise settings.
-    public init(echo: PipelineSettings.Echo, noise: PipelineSettings.Noise, format: AudioFormat, seed: UInt64) {
+    /// Creates the channel from the echo and noise settings; `noiseRecording` is the
+    /// `babble-file` recording's samples (required for that kind), looped from sample 0.
+    public init(
+        echo: PipelineSettings.Echo, noise: PipelineSettings.Noise, format: AudioFormat, seed: UInt64, noiseRecording: [Int16]? = nil
+    ) {
         echoEnabled = echo.enabled
         echoDelaySamples = format.sampleCount(.milliseconds(echo.delayMs))
         echoGainQ15 = Int32((Double.pow(10, echo.gainDb / 20) * 32768).rounded())
         noiseAmplitude = noise.kind == "white" ? 32768 * Double.pow(10, noise.levelDb / 20) : 0
+        if noise.kind == "babble-file" {
+            precondition(noiseRecording != nil, "babble-file noise needs its recording")
+            noiseLoop = Self.scaled(noiseRecording ?? [], toDb: noise.levelDb)
+        } else {
+            noiseLoop = []
+        }
         rng = Xoshiro256StarStar(seed: seed)
+    }
+
+    /// `samples` scaled so their RMS is `db` dBFS (silence stays silence).
+    static func scaled(_ samples: [Int16], toDb db: Double) -> [Int16] {
+        let level = EnergyVAD.levelDb(samples)
+        guard level > -120 else { return [] }
+        let gain = Double.pow(10, (db - level) / 20)
+        return samples.map { Int16(clamping: Int32((Double($0) * gain).rounded())) }
     }
 
     /// The bot played `frame` (appended to the playback history the echo path reads).
@@ -44,6 +63,9 @@ public struct Channel: Sendable {
             }
             if noiseAmplitude > 0 {
                 v += Int32((rng.nextGaussian() * noiseAmplitude).rounded())
+            }
+            if !noiseLoop.isEmpty {
+                v += Int32(noiseLoop[(start + i) % noiseLoop.count])
             }
             out[i] = Int16(clamping: v)
         }

@@ -90,6 +90,11 @@ struct ConfigReader {
         try scalar(key)?.0 ?? value
     }
 
+    mutating func optionalString(_ key: String) throws -> String? {
+        guard has(key) else { known.append(key); return nil }
+        return try string(key, default: "")
+    }
+
     mutating func choice(_ key: String, default value: String, among choices: [String]) throws -> String {
         guard let (text, m) = try scalar(key) else { return value }
         guard choices.contains(text) else {

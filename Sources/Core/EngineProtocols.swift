@@ -60,10 +60,18 @@ public final class PCM16Codec: FrameCodec {
 
     public var name: String { "pcm16" }
 
-    public func encode(_ frame: [Int16]) throws -> [UInt8] {
+    public func encode(_ frame: [Int16]) throws -> [UInt8] { Self.bytes(of: frame) }
+
+    public func decode(_ packet: [UInt8]) throws -> [Int16] {
+        guard packet.count == samplesPerFrame * 2 else { throw CodecError.badPacket("pcm16 frame of \(packet.count) bytes, expected \(samplesPerFrame * 2)") }
+        return Self.samples(of: packet)
+    }
+
+    /// `samples` as 16-bit little-endian bytes.
+    public static func bytes(of samples: [Int16]) -> [UInt8] {
         var out = [UInt8]()
-        out.reserveCapacity(frame.count * 2)
-        for s in frame {
+        out.reserveCapacity(samples.count * 2)
+        for s in samples {
             let u = UInt16(bitPattern: s)
             out.append(UInt8(u & 0xFF))
             out.append(UInt8(u >> 8))
@@ -71,11 +79,11 @@ public final class PCM16Codec: FrameCodec {
         return out
     }
 
-    public func decode(_ packet: [UInt8]) throws -> [Int16] {
-        guard packet.count == samplesPerFrame * 2 else { throw CodecError.badPacket("pcm16 frame of \(packet.count) bytes, expected \(samplesPerFrame * 2)") }
-        var out = [Int16](repeating: 0, count: samplesPerFrame)
-        for i in 0..<samplesPerFrame {
-            out[i] = Int16(bitPattern: UInt16(packet[2 * i]) | (UInt16(packet[2 * i + 1]) << 8))
+    /// 16-bit little-endian `bytes` as samples (an odd last byte is dropped).
+    public static func samples(of bytes: [UInt8]) -> [Int16] {
+        var out = [Int16](repeating: 0, count: bytes.count / 2)
+        for i in out.indices {
+            out[i] = Int16(bitPattern: UInt16(bytes[2 * i]) | (UInt16(bytes[2 * i + 1]) << 8))
         }
         return out
     }

@@ -135,10 +135,12 @@ public struct PipelineSettings: Hashable, Sendable {
     public struct Noise: Hashable, Sendable {
         /// The defaults.
         public init() {}
-        /// `none` or `white`.
+        /// `none`, `white`, or `babble-file` (a recording looped under the call, e.g. a café).
         public var kind = "none"
-        /// Noise RMS level in dBFS.
+        /// Noise RMS level in dBFS (a `babble-file` recording is scaled to it).
         public var levelDb = -45.0
+        /// The recording for `babble-file`, as written in the scenario (relative to the scenario file).
+        public var file = ""
     }
 
     /// VAD settings.

@@ -18,6 +18,12 @@ extension Scenario {
             members["timeout_ms"] = .int(Int64(p.llm.timeoutMs))
             llmConfig = .object(members)
         }
+        var noiseConfig: JSONValue = ["kind": .string(p.noise.kind), "level_db": .double(p.noise.levelDb)]
+        if p.noise.kind == "babble-file", case .object(var members) = noiseConfig {
+            // Only sessions with a noise recording carry its file (older archives' configs stay as they were).
+            members["file"] = .string(p.noise.file)
+            noiseConfig = .object(members)
+        }
         return [
             "name": .string(name),
             "seed": .int(Int64(bitPattern: seed)),
@@ -57,7 +63,7 @@ extension Scenario {
                     "enabled": .bool(p.echo.enabled), "delay_ms": .int(Int64(p.echo.delayMs)),
                     "gain_db": .double(p.echo.gainDb), "aec": .string(p.echo.aec),
                 ],
-                "noise": ["kind": .string(p.noise.kind), "level_db": .double(p.noise.levelDb)],
+                "noise": noiseConfig,
                 "retime": p.retime.json,
             ],
             "caller": [

@@ -125,9 +125,13 @@ extension PipelineSettings {
         try r.finish()
 
         r = try p.child("noise")
-        noise.kind = try r.choice("kind", default: noise.kind, among: ["none", "white"])
+        noise.kind = try r.choice("kind", default: noise.kind, among: ["none", "white", "babble-file"])
         noise.levelDb = try r.double("level_db", default: noise.levelDb, range: -120...0)
+        noise.file = try r.string("file", default: noise.file).trimmed
         try r.finish()
+        if noise.kind == "babble-file", noise.file.isEmpty {
+            throw ScenarioError(mark: r.mark, path: "pipeline.noise.file", "kind babble-file needs file: a recording to loop under the call (WAV, FLAC, ...)")
+        }
         try p.finish()
     }
 }
@@ -169,14 +173,28 @@ extension Scenario.Caller {
             case .mapping:
                 var p = try ConfigReader(item, path: path, parentMark: item.mark)
                 let ms = try p.optionalInt("pause_ms", range: 0...60_000)
+                let wav = try p.optionalString("wav")
+                let text = try p.optionalString("text")
                 try p.finish()
-                guard let ms else { throw ScenarioError(mark: item.mark, path: path, "a mapping in 'say' must be { pause_ms: N }") }
-                out.append(.pause(ms: ms))
+                if let ms, wav == nil, text == nil {
+                    out.append(.pause(ms: ms))
+                } else if let wav, ms == nil {
+                    let file = wav.trimmed
+                    guard !file.isEmpty else { throw ScenarioError(mark: item.mark, path: path + ".wav", "empty file name") }
+                    let said = text?.trimmed ?? ""
+                    guard !said.isEmpty else {
+                        throw ScenarioError(mark: item.mark, path: path + ".text", "a clip needs text: what it says (the simulated STT and the metrics use its words)")
+                    }
+                    guard said.count <= 2000 else { throw ScenarioError(mark: item.mark, path: path + ".text", "text longer than 2000 characters") }
+                    out.append(.clip(path: file, text: said))
+                } else {
+                    throw ScenarioError(mark: item.mark, path: path, "a mapping in 'say' must be { pause_ms: N } or { wav: FILE, text: WORDS }")
+                }
             default:
-                throw ScenarioError(mark: item.mark, path: path, "expected text or { pause_ms: N }, got \(item.typeName)")
+                throw ScenarioError(mark: item.mark, path: path, "expected text, { pause_ms: N } or { wav: FILE, text: WORDS }, got \(item.typeName)")
             }
         }
-        guard out.contains(where: { if case .say = $0 { return true } else { return false } }) else {
+        guard out.contains(where: { if case .pause = $0 { return false } else { return true } }) else {
             throw ScenarioError(mark: node.mark, path: path, "a turn must say something")
         }
         return out

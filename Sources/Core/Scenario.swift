@@ -27,6 +27,9 @@ public struct Scenario: Hashable, Sendable {
         case say(String)
         /// Silence inside the turn.
         case pause(ms: Int)
+        /// A recorded clip (a WAV or any file libsndfile reads), `path` as written in the scenario
+        /// (relative to the scenario file), saying `text` (the simulated STT's words).
+        case clip(path: String, text: String)
     }
 
     /// One turn of the simulated caller.
@@ -47,7 +50,12 @@ public struct Scenario: Hashable, Sendable {
 
         /// The spoken text without pauses.
         public var text: String {
-            segments.compactMap { if case .say(let s) = $0 { return s } else { return nil } }.joined(separator: " ")
+            segments.compactMap { segment in
+                switch segment {
+                case .say(let s), .clip(_, let s): return s
+                case .pause: return nil
+                }
+            }.joined(separator: " ")
         }
     }
 
@@ -102,5 +110,16 @@ public struct Scenario: Hashable, Sendable {
         for reply in bot.replies { texts.append((pipeline.tts.voice, reply)) }
         texts.append((pipeline.tts.voice, bot.fallbackReply))
         return texts
+    }
+
+    /// Every recorded audio file the scenario uses, in file order without repeats: the caller's
+    /// clips, then the noise file.
+    public var clipPathsInFileOrder: [String] {
+        var paths: [String] = []
+        for turn in caller.turns {
+            for case .clip(let path, _) in turn.segments where !paths.contains(path) { paths.append(path) }
+        }
+        if pipeline.noise.kind == "babble-file", !paths.contains(pipeline.noise.file) { paths.append(pipeline.noise.file) }
+        return paths
     }
 }

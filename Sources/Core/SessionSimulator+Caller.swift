@@ -34,8 +34,13 @@ extension SessionSimulator {
             switch segment {
             case .pause(let ms):
                 samples.append(contentsOf: repeatElement(0, count: format.sampleCount(.milliseconds(ms))))
-            case .say(let text):
-                let clip = bank.clip(voice: scenario.caller.voice, text: text)
+            case .say, .clip:
+                let clip: SynthesizedSpeech
+                switch segment {
+                case .clip(let path, let text): clip = bank.clip(path: path, text: text)
+                case .say(let text): clip = bank.clip(voice: scenario.caller.voice, text: text)
+                case .pause: preconditionFailure("unreachable")
+                }
                 let base = startSample + samples.count
                 for w in clip.words {
                     words.append(SimulatedSTT.SpokenWord(

@@ -151,7 +151,9 @@ public final class SessionSimulator {
             seed: seed("tts"), adjustment: p.retime.ttsTTFB)
         playout = PlayoutStateMachine(samplesPerFrame: format.samplesPerFrame, fadeSamples: format.sampleRate / 100)
         bargeIn = BargeInPolicy(settings: p.bargein)
-        channel = Channel(echo: p.echo, noise: p.noise, format: format, seed: seed("channel"))
+        channel = Channel(
+            echo: p.echo, noise: p.noise, format: format, seed: seed("channel"),
+            noiseRecording: p.noise.kind == "babble-file" ? speech.recording(p.noise.file) : nil)
     }
 
     /// Runs the session to its end and returns every event.

@@ -83,3 +83,19 @@ public struct VADFrame: Hashable, Sendable {
         self.speech = speech
     }
 }
+
+/// One row of the optional `clips` table: a recorded audio file the scenario names (a caller clip
+/// or the noise recording), kept so replays need none of the original files.
+struct ArchiveClipRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "clips"
+    /// The path as written in the scenario.
+    var name: String
+    /// The rate `data` is at (the session's).
+    var sampleRate: Int
+    /// Mono 16-bit little-endian PCM.
+    var data: Data
+
+    enum CodingKeys: String, CodingKey {
+        case name, sampleRate = "sample_rate", data
+    }
+}

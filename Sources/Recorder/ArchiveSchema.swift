@@ -26,6 +26,12 @@ public enum ArchiveSchema {
     public static let requiredMetaKeys = [
         "format", "format_version", "created_by", "session_id", "sample_rate", "frame_ms",
     ]
+    /// The optional table of recorded audio files a scenario names (caller clips, a noise
+    /// recording), created only in archives of scenarios that have some. Readers of format 1 that
+    /// do not know it ignore it, so it needs no new format version.
+    static let createClipsTable = """
+        CREATE TABLE clips (name TEXT PRIMARY KEY, sample_rate INTEGER NOT NULL, data BLOB NOT NULL);
+        """
     /// Codec names the `codec` column may hold.
     public static let knownCodecs: Set<String> = ["pcm16", "opus"]
 

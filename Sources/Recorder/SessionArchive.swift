@@ -217,4 +217,20 @@ public final class SessionArchive {
             }
         }
     }
+
+    /// The recorded audio files the session's scenario named (caller clips, a noise recording),
+    /// by path as written; empty for archives without a `clips` table.
+    public func recordings() throws -> [String: (sampleRate: Int, samples: [Int16])] {
+        try read { db in
+            guard try db.tableExists("clips") else { return [:] }
+            var out: [String: (sampleRate: Int, samples: [Int16])] = [:]
+            for row in try ArchiveClipRow.fetchAll(db) {
+                guard row.sampleRate > 0, row.data.count % 2 == 0 else {
+                    throw ArchiveError.corrupt(path: path, detail: "clip '\(row.name)' is not 16-bit PCM at a positive rate")
+                }
+                out[row.name] = (row.sampleRate, PCM16Codec.samples(of: [UInt8](row.data)))
+            }
+            return out
+        }
+    }
 }

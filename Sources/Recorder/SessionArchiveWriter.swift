@@ -41,9 +41,12 @@ public final class SessionArchiveWriter: SessionRecording {
     ///     nothing is touched.
     ///   - makeCodec: makes the encoder for frames handed over as samples; called on the worker,
     ///     once per stream (each instance sees one stream's frames in order).
+    ///   - recordings: the recorded audio files the scenario names (mono, at the session's rate),
+    ///     committed with the meta rows into the `clips` table.
     public init(
         path: String, meta: [String: String], format: AudioFormat, packetCodec: String = "opus",
-        overwrite: Bool = false, makeCodec: @escaping @Sendable () throws -> any FrameCodec
+        overwrite: Bool = false, recordings: [(path: String, samples: [Int16])] = [],
+        makeCodec: @escaping @Sendable () throws -> any FrameCodec
     ) throws {
         precondition(format.samplesPerFrame > 0, "audio format \(format) has no samples per frame")
         self.path = path
@@ -56,7 +59,7 @@ public final class SessionArchiveWriter: SessionRecording {
             throw ArchiveError.codecUnavailable(path: path, detail: "\(error)")
         }
         try Self.prepare(path: path, overwrite: overwrite)
-        let database = try Self.create(path: path, meta: Self.completed(meta, format: format))
+        let database = try Self.create(path: path, meta: Self.completed(meta, format: format), recordings: recordings, sampleRate: format.sampleRate)
         worker = ArchiveWriteWorker(
             database: database, path: path, capacity: Self.queueCapacity, packetCodecName: packetCodec,
             makeCodec: makeCodec)
@@ -174,8 +177,11 @@ public final class SessionArchiveWriter: SessionRecording {
         }
     }
 
-    /// Creates the file in WAL mode, runs the migrations, and commits the meta rows.
-    private static func create(path: String, meta: [String: String]) throws -> DatabaseQueue {
+    /// Creates the file in WAL mode, runs the migrations, and commits the meta rows (and the
+    /// recordings, if any).
+    private static func create(
+        path: String, meta: [String: String], recordings: [(path: String, samples: [Int16])], sampleRate: Int
+    ) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.label = "crosstalk.archive"
         configuration.journalMode = .wal
@@ -190,6 +196,10 @@ public final class SessionArchiveWriter: SessionRecording {
             try database.write { db in
                 for (key, value) in meta.sorted(by: { $0.key < $1.key }) {
                     try ArchiveMetaRow(key: key, value: value).insert(db)
+                }
+                if !recordings.isEmpty { try db.execute(sql: ArchiveSchema.createClipsTable) }
+                for (name, samples) in recordings.sorted(by: { $0.path < $1.path }) {
+                    try ArchiveClipRow(name: name, sampleRate: sampleRate, data: Data(PCM16Codec.bytes(of: samples))).insert(db)
                 }
             }
             return database

@@ -26,6 +26,9 @@ public struct SimulationRecorder {
     public var synthesizer: SpeechSynthesizer
     /// The session this one re-runs (`resimulate`), recorded as `parent_session_id`.
     public var parentSessionID: String?
+    /// Where the recorded audio files the scenario names come from (the files next to the scenario
+    /// for `simulate`, the parent archive for `resimulate`); nil when it names none.
+    public var audioFiles: AudioClipSource?
 
     /// Prepares a run.
     public init(scenario: Scenario, scenarioText: String, synthesizer: SpeechSynthesizer = EspeakSynthesizer()) {
@@ -79,13 +82,16 @@ public struct SimulationRecorder {
             throw ArchiveError.exists(path: output)
         }
         let engines = try EngineFactory.engines(for: scenario)  // a missing engine fails before any work
-        let bank = try SpeechBank.prepare(for: scenario, using: synthesizer)
+        if !scenario.clipPathsInFileOrder.isEmpty, audioFiles == nil {
+            throw ScenarioError(message: "\(scenario.name): the scenario names recorded audio ('\(scenario.clipPathsInFileOrder[0])') but no folder to read it from")
+        }
+        let bank = try SpeechBank.prepare(for: scenario, using: synthesizer, files: audioFiles)
         let micCodec = try makeCodec()
         var writer: SessionArchiveWriter?
         if let output {
             writer = try SessionArchiveWriter(
                 path: output, meta: meta, format: scenario.audio.format, packetCodec: micCodec.name,
-                overwrite: overwrite, makeCodec: makeCodec)
+                overwrite: overwrite, recordings: bank.recordings, makeCodec: makeCodec)
         }
         let simulator = SessionSimulator(scenario: scenario, speech: bank, micCodec: micCodec, recorder: writer, engines: engines)
         simulator.progress = progress

@@ -60,7 +60,7 @@ public struct ReplayRun {
             let writer = try SessionArchiveWriter(
                 path: output, meta: meta(for: scenario, request: request, replayer: replayer),
                 format: scenario.audio.format, packetCodec: try makeCodec().name, overwrite: request.overwrite,
-                makeCodec: makeCodec)
+                recordings: try replayer.speech(for: scenario).recordings, makeCodec: makeCodec)
             if replayer.observedCall != nil {
                 let format = scenario.audio.format
                 for (f, packet) in try replayer.botSourcePackets().enumerated() {

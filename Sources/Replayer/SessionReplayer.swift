@@ -29,6 +29,8 @@ public final class SessionReplayer: @unchecked Sendable {
     public let vadProbabilities: [Double]
     /// For an imported call: its turns and replies (the caller and bot audio come from the archive).
     public let observedCall: ObservedCall?
+    /// The recorded audio files the scenario named (caller clips, a noise recording), from the archive.
+    let recordedFiles: ArchivedAudioFiles
     private let synthesizer = EspeakSynthesizer()
     private let lock = NSLock()
     private var banks: [String: SpeechBank] = [:]
@@ -64,6 +66,7 @@ public final class SessionReplayer: @unchecked Sendable {
         }
         turnStarts = starts
         vadProbabilities = try archive.vadFrames().map(\.probability)
+        recordedFiles = try ArchivedAudioFiles(archive: archive)
     }
 
     /// The session id of the archive.
@@ -75,13 +78,14 @@ public final class SessionReplayer: @unchecked Sendable {
         if let call = observedCall {
             // A recorded caller needs no speech; an observed bot neither.
             if call.botIsObserved { return SpeechBank() }
-            return try SpeechBank.prepare(for: scenario, using: synthesizer, callerSpeech: false)
+            return try SpeechBank.prepare(for: scenario, using: synthesizer, callerSpeech: false, files: recordedFiles)
         }
-        let key = scenario.caller.voice + "\u{1F}" + scenario.pipeline.tts.voice
+        let key = [scenario.caller.voice, scenario.pipeline.tts.voice, String(scenario.audio.sampleRate), scenario.pipeline.noise.file]
+            .joined(separator: "\u{1F}")
         lock.lock()
         defer { lock.unlock() }
         if let bank = banks[key] { return bank }
-        let bank = try SpeechBank.prepare(for: scenario, using: synthesizer)
+        let bank = try SpeechBank.prepare(for: scenario, using: synthesizer, files: recordedFiles)
         banks[key] = bank
         return bank
     }

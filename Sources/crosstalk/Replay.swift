@@ -89,6 +89,7 @@ struct Resimulate: ParsableCommand {
         let before = SessionMetrics(events: try session.events())
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: source.yaml)
         recorder.parentSessionID = session.meta["session_id"]
+        recorder.audioFiles = try ArchivedAudioFiles(archive: session)
         let outcome = try recorder.run(output: options.output, overwrite: options.force)
         let diff = SessionDiff(before: before, after: SessionMetrics(events: outcome.events))
         if options.json {

@@ -39,7 +39,9 @@ struct Simulate: ParsableCommand {
         let progress: ((SimInstant) -> Void)? = stderrIsTerminal ? { now in
             FileHandle.standardError.write(Data("\rsimulating \(scenario.name): \(now.milliseconds / 1000) s of conversation".utf8))
         } : nil
-        let outcome = try SimulationRecorder(scenario: scenario, scenarioText: text).run(output: output, overwrite: force, progress: progress)
+        var recorder = SimulationRecorder(scenario: scenario, scenarioText: text)
+        recorder.audioFiles = ScenarioAudioFiles(scenario: scenario, scenarioPath: self.scenario)
+        let outcome = try recorder.run(output: output, overwrite: force, progress: progress)
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         try LanguageModelFailures(events: outcome.events).check(output: output)
         let metrics = SessionMetrics(events: outcome.events)
