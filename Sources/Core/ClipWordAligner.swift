@@ -1,8 +1,8 @@
 /// Places the words of a recorded clip's text on its audio, for the simulated STT and the
 /// ground-truth metrics, when the recording comes without word times.
 ///
-/// The clip's speech is found by level (10 ms blocks within 30 dB of the loudest, above -55 dBFS;
-/// pauses under 150 ms joined); the words share that speech time in proportion to their length
+/// The clip's speech is found by level (10 ms blocks within 30 dB of the loudest, 10 dB above the
+/// recording's noise floor (its quietest tenth) and above -55 dBFS; pauses under 150 ms joined); the words share that speech time in proportion to their length
 /// in characters, so a pause in the recording falls between words, not inside the turn's edges.
 public enum ClipWordAligner {
     /// Word timings for `text` spoken in `samples` at `sampleRate`; empty when the clip is silent.
@@ -44,7 +44,9 @@ public enum ClipWordAligner {
             let lo = b * block, hi = min(samples.count, lo + block)
             levels.append(EnergyVAD.levelDb(Array(samples[lo..<hi])))
         }
-        let threshold = max(-55, (levels.max() ?? -120) - 30)
+        let sorted = levels.sorted()
+        let floor = sorted[sorted.count / 10]
+        let threshold = max(-55, sorted[sorted.count - 1] - 30, floor + 10)
         let regions = CallSegmentation.regions(levels.map { $0 >= threshold }, mergeGap: 15, minLength: 3)
         return regions.map { r in r.lowerBound * block..<min(samples.count, r.upperBound * block) }
     }

@@ -56,4 +56,45 @@ import Testing
     @Test func aScenarioNeedsACallerTurn() {
         #expect(throws: ScenarioError.self) { try Scenario(from: .mapping([("name", scalar("x", line: 1))], mark)) }
     }
+
+    func turn(_ say: ConfigNode) -> ConfigNode {
+        let m = ConfigMark(source: "s.yaml", line: 5)
+        return .mapping([("caller", .mapping([("turns", .sequence([.mapping([("say", say)], m)], m))], m))], mark)
+    }
+
+    func clip(_ pairs: [(key: String, value: ConfigNode)]) -> ConfigNode { .mapping(pairs, ConfigMark(source: "s.yaml", line: 6)) }
+
+    @Test func recordedClipsAndBabbleNoiseDecode() throws {
+        let s = try Scenario(from: turn(.sequence([
+            clip([("wav", scalar("clips/a.wav", line: 6)), ("text", scalar("Hello there.", line: 6))]),
+            clip([("pause_ms", scalar("300", line: 7))]), scalar("And more.", line: 8),
+        ], mark)))
+        #expect(s.caller.turns[0].segments == [.clip(path: "clips/a.wav", text: "Hello there."), .pause(ms: 300), .say("And more.")])
+        #expect(s.caller.turns[0].text == "Hello there. And more.")
+        #expect(s.textsInFileOrder.map(\.text).contains("Hello there.") == false)  // a clip is not synthesized
+        #expect(s.clipPathsInFileOrder == ["clips/a.wav"])
+
+        let noisy = try Scenario(from: root(pipeline: [("noise", .mapping([
+            ("kind", scalar("babble-file", line: 9)), ("file", scalar("cafe.flac", line: 9)), ("level_db", scalar("-40", line: 9)),
+        ], mark))]))
+        #expect(noisy.pipeline.noise.file == "cafe.flac" && noisy.clipPathsInFileOrder == ["cafe.flac"])
+        #expect(noisy.resolvedConfig["pipeline"]?["noise"]?["file"]?.stringValue == "cafe.flac")
+        // Configs of sessions without a noise file keep their old shape.
+        #expect(try Scenario(from: root()).resolvedConfig["pipeline"]?["noise"]?["file"] == nil)
+    }
+
+    @Test func badClipsAndNoiseFilesAreNamed() {
+        #expect(throws: ScenarioError(message: "s.yaml:6: caller.turns.0.say.text: a clip needs text: what it says (the simulated STT and the metrics use its words)")) {
+            try Scenario(from: turn(clip([("wav", scalar("a.wav", line: 6))])))
+        }
+        #expect(throws: ScenarioError(message: "s.yaml:6: caller.turns.0.say: a mapping in 'say' must be { pause_ms: N } or { wav: FILE, text: WORDS }")) {
+            try Scenario(from: turn(clip([("wav", scalar("a.wav", line: 6)), ("text", scalar("hi", line: 6)), ("pause_ms", scalar("5", line: 6))])))
+        }
+        #expect(throws: ScenarioError(message: "s.yaml:6: caller.turns.0.say.wave: unknown key (known here: pause_ms, wav, text)")) {
+            try Scenario(from: turn(clip([("wave", scalar("a.wav", line: 6))])))
+        }
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.noise.file: kind babble-file needs file: a recording to loop under the call (WAV, FLAC, ...)")) {
+            try Scenario(from: root(pipeline: [("noise", .mapping([("kind", scalar("babble-file", line: 9))], ConfigMark(source: "s.yaml", line: 9)))]))
+        }
+    }
 }

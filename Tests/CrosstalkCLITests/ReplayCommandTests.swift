@@ -15,7 +15,7 @@ import Testing
 
     @Test func everyBundledScenarioReplaysExactlyInAnotherProcess() throws {
         let dir = try CLIHarness.tempDir()
-        for name in ["happy-path", "hesitation", "barge-in", "echo", "slow-cloud", "noisy-line"] {
+        for name in ["happy-path", "hesitation", "barge-in", "echo", "slow-cloud", "noisy-line", "noisy-cafe"] {
             let archive = try simulate(name, in: dir)
             let r = try CLIHarness.run(["replay", archive])
             #expect(r.status == 0, "\(name): \(r.stdout) \(r.stderr)")
