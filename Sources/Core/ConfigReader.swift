@@ -53,7 +53,7 @@ struct ConfigReader {
     mutating func int(_ key: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let (text, m) = try scalar(key) else { return value }
         guard let v = Int(text.replacingUnderscores()) else {
-            throw ScenarioError(mark: m, path: keyPath(key), "expected a whole number, got '\(text)'")
+            throw ScenarioError(mark: m, path: keyPath(key), "expected a whole number, got '\(text.clippedForMessage)'")
         }
         guard range.contains(v) else {
             throw ScenarioError(mark: m, path: keyPath(key), "\(v) is out of range \(range.lowerBound)...\(range.upperBound)")
@@ -69,10 +69,10 @@ struct ConfigReader {
     mutating func double(_ key: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
         guard let (text, m) = try scalar(key) else { return value }
         guard let v = Double(text), v.isFinite else {
-            throw ScenarioError(mark: m, path: keyPath(key), "expected a number, got '\(text)'")
+            throw ScenarioError(mark: m, path: keyPath(key), "expected a number, got '\(text.clippedForMessage)'")
         }
         guard range.contains(v) else {
-            throw ScenarioError(mark: m, path: keyPath(key), "\(text) is out of range \(range.lowerBound)...\(range.upperBound)")
+            throw ScenarioError(mark: m, path: keyPath(key), "\(text.clippedForMessage) is out of range \(range.lowerBound)...\(range.upperBound)")
         }
         return v
     }
@@ -82,7 +82,7 @@ struct ConfigReader {
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw ScenarioError(mark: m, path: keyPath(key), "expected true or false, got '\(text)'")
+        default: throw ScenarioError(mark: m, path: keyPath(key), "expected true or false, got '\(text.clippedForMessage)'")
         }
     }
 
@@ -98,7 +98,7 @@ struct ConfigReader {
     mutating func choice(_ key: String, default value: String, among choices: [String]) throws -> String {
         guard let (text, m) = try scalar(key) else { return value }
         guard choices.contains(text) else {
-            throw ScenarioError(mark: m, path: keyPath(key), "'\(text)' is not one of: \(choices.joined(separator: ", "))")
+            throw ScenarioError(mark: m, path: keyPath(key), "'\(text.clippedForMessage)' is not one of: \(choices.joined(separator: ", "))")
         }
         return text
     }
@@ -115,4 +115,13 @@ struct ConfigReader {
 extension String {
     /// `16_000` → `16000` (YAML allows underscores in numbers).
     func replacingUnderscores() -> String { String(filter { $0 != "_" }) }
+}
+
+extension String {
+    /// At most 60 characters (then `…`), one line: a value quoted in an error message.
+    var clippedForMessage: String {
+        let line = split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let multiline = line.count < count
+        return line.count > 60 ? String(line.prefix(60)) + "…" : (multiline ? line + "…" : line)
+    }
 }

@@ -52,8 +52,66 @@ public enum ScenarioLoader {
         return root
     }
 
+    /// Deepest nesting accepted: Yams parses recursively, so hostile nesting (`[[[[…`) would
+    /// overflow the stack before any check of ours could run.
+    static let maxNesting = 64
+    /// Widest indentation accepted (spaces, tabs and block markers before a line's content), which
+    /// bounds block-style nesting the same way.
+    static let maxIndentation = 256
+
+    /// Rejects text nested deeper than a scenario ever is, naming the line.
+    static func checkNesting(_ text: String, source: String) throws {
+        var depth = 0, line = 1, atLineStart = true, indentation = 0
+        var quote: UInt8?  // inside a quoted scalar (on this line): its quote character
+        var comment = false
+        var previous: UInt8 = 0
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                atLineStart = true
+                indentation = 0
+                comment = false
+                quote = nil  // a stray quote in a plain scalar must not hide the rest of the file
+                previous = byte
+                continue
+            }
+            if atLineStart {
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "?") {
+                    indentation += 1
+                    if indentation > maxIndentation {
+                        throw ScenarioError(message: "\(source):\(line): indented deeper than \(maxIndentation) columns")
+                    }
+                } else {
+                    atLineStart = false
+                }
+            }
+            if comment { previous = byte; continue }
+            if let q = quote {
+                if byte == q, !(q == UInt8(ascii: "\"") && previous == UInt8(ascii: "\\")) { quote = nil }
+            } else {
+                switch byte {
+                case UInt8(ascii: "#") where previous == UInt8(ascii: " ") || previous == UInt8(ascii: "\n") || previous == 0:
+                    comment = true
+                case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                    quote = byte
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    depth += 1
+                    if depth > maxNesting {
+                        throw ScenarioError(message: "\(source):\(line): nested deeper than \(maxNesting) levels")
+                    }
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    depth = max(0, depth - 1)
+                default:
+                    break
+                }
+            }
+            previous = byte
+        }
+    }
+
     /// Parses YAML into a `ConfigNode` tree with line numbers.
     public static func parse(_ text: String, source: String) throws -> ConfigNode {
+        try checkNesting(text, source: source)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)

@@ -35,6 +35,13 @@ import Testing
         try expectInputError(["simulate", dir.appendingPathComponent("missing.yaml").path], mentions: "missing.yaml: no such file")
         try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.endpointing.silence_ms=lots"], mentions: "--set pipeline.endpointing.silence_ms")
         try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.nope=1"], mentions: "pipeline.nope: unknown key")
+        // Hostile nesting is refused before the (recursive) YAML parser sees it, not a stack overflow.
+        let flow = try write(minimal + "extra: " + String(repeating: "[", count: 200_000) + "\n", "flow.yaml", in: dir)
+        try expectInputError(["simulate", flow], mentions: "flow.yaml:7: nested deeper than 64 levels")
+        let block = try write(minimal + (0..<400).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n") + "\n", "block.yaml", in: dir)
+        try expectInputError(["simulate", block], mentions: "block.yaml:264: indented deeper than 256 columns")
+        // A hostile --set value is not echoed whole.
+        try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "caller=" + String(repeating: "{", count: 5000)], mentions: "expected a mapping, got '" + String(repeating: "{", count: 60) + "…'")
     }
 
     @Test func badArchivesAreRefusedWithoutACrash() throws {
