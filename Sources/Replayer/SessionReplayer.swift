@@ -80,8 +80,9 @@ public final class SessionReplayer: @unchecked Sendable {
             if call.botIsObserved { return SpeechBank() }
             return try SpeechBank.prepare(for: scenario, using: synthesizer, callerSpeech: false, files: recordedFiles)
         }
-        let key = [scenario.caller.voice, scenario.pipeline.tts.voice, String(scenario.audio.sampleRate), scenario.pipeline.noise.file]
-            .joined(separator: "\u{1F}")
+        // Everything the bank depends on: a sweep point may change a reply, a voice or the rate.
+        let key = ([String(scenario.audio.sampleRate)] + scenario.textsInFileOrder.map { $0.voice + "\u{1F}" + $0.text }
+            + scenario.clipPathsInFileOrder).joined(separator: "\u{1E}")
         lock.lock()
         defer { lock.unlock() }
         if let bank = banks[key] { return bank }
@@ -110,6 +111,10 @@ public final class SessionReplayer: @unchecked Sendable {
 
     /// Runs `scenario` with the caller pinned to the recording.
     func run(_ scenario: Scenario, recorder: SessionRecording?, fast: Bool) throws -> (events: [PipelineEvent], frames: Int) {
+        let recorded = recordedScenario.caller
+        if scenario.caller.voice != recorded.voice || scenario.caller.turns.map(\.segments) != recorded.turns.map(\.segments) {
+            throw ReplayError("\(archive.path): what the caller says is fixed in a replay (its audio is the recording's), so caller.turns.N.say and caller.voice cannot change; `crosstalk resimulate` runs a changed caller")
+        }
         let bank = try speech(for: scenario)
         let micCodec = try SimulationRecorder.codecFactory(for: scenario.audio)()
         let plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)

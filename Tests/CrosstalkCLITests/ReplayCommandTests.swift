@@ -107,4 +107,22 @@ import Testing
         #expect(r.stdout.contains("reproduced exactly"))
         #expect(try CLIHarness.run(["verify", sample]).status == 0)
     }
+
+    @Test func aReplayKeepsTheCallersWordsButMayChangeTheBots() throws {
+        let dir = try CLIHarness.tempDir()
+        let a = try simulate("hesitation", in: dir)
+        // The caller's audio is the recording's: changing what it says is refused (not a crash).
+        for args in [["replay", a, "--set", "caller.turns.0.say=Something else."], ["sweep", a, "--param", "caller.turns.0.say=a,b"],
+                     ["replay", a, "--set", "caller.voice=en-gb"]] {
+            let r = try CLIHarness.run(args)
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains("what the caller says is fixed in a replay") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+        // The bot's scripted reply may change from one sweep point to the next (each point gets its speech).
+        let out = dir.appendingPathComponent("sweep.json")
+        let r = try CLIHarness.run(["sweep", a, "--param", "bot.replies.0=Hi.,Sure. For how many people and when would you like to come?", "--json", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let points = try JSONParser.parse(String(decoding: try Data(contentsOf: out), as: UTF8.self))["points"]?.arrayValue ?? []
+        #expect(points.count == 2)
+    }
 }
