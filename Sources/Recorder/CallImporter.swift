@@ -64,9 +64,7 @@ public struct CallImporter {
     public static func run(_ request: Request) throws -> Outcome {
         let input = request.input
         func fail(_ detail: String) -> ArchiveError { .audioFile(path: input, detail: detail) }
-        if !request.overwrite, FileManager.default.fileExists(atPath: request.output) {
-            throw ArchiveError.exists(path: request.output)
-        }
+        try OutputFile.check(request.output, overwrite: request.overwrite, inputs: [request.input] + (request.transcript.map { [$0] } ?? []))
         if let bot = request.botChannel, bot == request.callerChannel {
             throw ImportError("--caller-channel and --bot-channel are both \(bot); they must differ")
         }

@@ -160,13 +160,7 @@ public final class SessionArchiveWriter: SessionRecording {
     /// Refuses an existing path unless `overwrite`, in which case it and its journal files go.
     private static func prepare(path: String, overwrite: Bool) throws {
         let files = FileManager.default
-        var isDirectory: ObjCBool = false
-        if files.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard overwrite else { throw ArchiveError.exists(path: path) }
-            guard !isDirectory.boolValue else {
-                throw ArchiveError.io(path: path, detail: "is a directory; choose a file name")
-            }
-        }
+        try OutputFile.check(path, overwrite: overwrite)
         guard overwrite else { return }
         for suffix in ["", "-wal", "-shm", "-journal"] where files.fileExists(atPath: path + suffix) {
             do {

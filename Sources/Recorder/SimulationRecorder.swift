@@ -29,6 +29,8 @@ public struct SimulationRecorder {
     /// Where the recorded audio files the scenario names come from (the files next to the scenario
     /// for `simulate`, the parent archive for `resimulate`); nil when it names none.
     public var audioFiles: AudioClipSource?
+    /// Files the run reads (the scenario, a parent archive): the output may not be one of them.
+    public var inputFiles: [String] = []
 
     /// Prepares a run.
     public init(scenario: Scenario, scenarioText: String, synthesizer: SpeechSynthesizer = EspeakSynthesizer()) {
@@ -78,9 +80,7 @@ public struct SimulationRecorder {
     public func run(output: String?, overwrite: Bool, progress: ((SimInstant) -> Void)? = nil) throws -> Outcome {
         let makeCodec = Self.codecFactory(for: scenario.audio)
         // Refuse to overwrite before any work is done.
-        if let output, !overwrite, FileManager.default.fileExists(atPath: output) {
-            throw ArchiveError.exists(path: output)
-        }
+        if let output { try OutputFile.check(output, overwrite: overwrite, inputs: inputFiles) }
         let engines = try EngineFactory.engines(for: scenario)  // a missing engine fails before any work
         if !scenario.clipPathsInFileOrder.isEmpty, audioFiles == nil {
             throw ScenarioError(message: "\(scenario.name): the scenario names recorded audio ('\(scenario.clipPathsInFileOrder[0])') but no folder to read it from")

@@ -48,9 +48,7 @@ public struct ReplayRun {
     /// Runs `request` against `replayer`.
     public static func run(_ request: Request, on replayer: SessionReplayer) throws -> Outcome {
         let scenario = try replayer.source.scenario(overrides: request.overrides, retime: request.retime)
-        if let output = request.output, !request.overwrite, FileManager.default.fileExists(atPath: output) {
-            throw ArchiveError.exists(path: output)
-        }
+        if let output = request.output { try OutputFile.check(output, overwrite: request.overwrite, inputs: [replayer.archive.path]) }
         var events: [PipelineEvent]
         var frames: Int
         var fast = false

@@ -26,9 +26,8 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        for path in [wav, trace].compactMap({ $0 }) where !force && FileManager.default.fileExists(atPath: path) {
-            throw ArchiveError.exists(path: path)
-        }
+        if let wav { try OutputFile.check(wav, overwrite: force, inputs: [archive], otherOutputs: trace.map { [$0] } ?? []) }
+        if let trace { try OutputFile.check(trace, overwrite: force, inputs: [archive]) }
         let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         if let wav {
             try WAVExporter(archive: session).export(to: wav)

@@ -52,7 +52,12 @@ struct Inspect: ParsableCommand {
 
     func validate() throws {
         guard (1...2).contains(archives.count) else { throw ValidationError("inspect takes one archive, or two to compare") }
-        guard width >= 1, height >= 1 else { throw ValidationError("--width and --height must be positive") }
+        guard (1...1000).contains(width), (1...1000).contains(height) else {
+            throw ValidationError("--width and --height must be between 1 and 1000 (got \(width)x\(height))")
+        }
+        if let at, !(at.isFinite && (0...(366.0 * 86_400)).contains(at)) {
+            throw ValidationError("--at must be a time in seconds from the session's start, e.g. 12.34 (got \(at))")
+        }
         if archives.count == 2, !(overrides.isEmpty && retime.isEmpty) {
             throw ValidationError("--set/--retime replay one archive; give one archive")
         }

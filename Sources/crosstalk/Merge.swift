@@ -24,7 +24,7 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
-        try outputs.checkWritable()
+        try outputs.checkWritable(inputs: parts)
         let read = try parts.map { (source: $0, result: try SweepResult.read(path: $0)) }
         let result = try SweepResult.merge(read)
         print(result.table(), terminator: "")

@@ -59,15 +59,7 @@ struct Record: ParsableCommand {
 
     /// Refuses an existing output (without --force) or a missing directory before listening.
     private func checkOutput() throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
-            guard !isDirectory.boolValue else { throw ArchiveError.io(path: output, detail: "is a directory; choose a file name") }
-            guard force else { throw ArchiveError.exists(path: output) }
-        }
-        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ArchiveError.io(path: output, detail: "directory \(directory) does not exist")
-        }
+        try OutputFile.check(output, overwrite: force)
     }
 
     /// Prints a line on stdout at once (scripts wait for "listening on").

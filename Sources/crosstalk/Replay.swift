@@ -90,6 +90,7 @@ struct Resimulate: ParsableCommand {
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: source.yaml)
         recorder.parentSessionID = session.meta["session_id"]
         recorder.audioFiles = try ArchivedAudioFiles(archive: session)
+        recorder.inputFiles = [archive]
         let outcome = try recorder.run(output: options.output, overwrite: options.force)
         let diff = SessionDiff(before: before, after: SessionMetrics(events: outcome.events))
         if options.json {

@@ -41,6 +41,7 @@ struct Simulate: ParsableCommand {
         } : nil
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: text)
         recorder.audioFiles = ScenarioAudioFiles(scenario: scenario, scenarioPath: self.scenario)
+        recorder.inputFiles = [self.scenario]
         let outcome = try recorder.run(output: output, overwrite: force, progress: progress)
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         try LanguageModelFailures(events: outcome.events).check(output: output)

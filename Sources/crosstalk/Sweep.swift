@@ -59,7 +59,7 @@ struct Sweep: ParsableCommand {
     func run() throws {
         let grid = try SweepGrid(specs: params)
         let shard = try self.shard.map(SweepShard.init(parsing:))
-        try outputs.checkWritable()
+        try outputs.checkWritable(inputs: archives)
         let runner = SweepRunner(archives: archives, grid: grid, overrides: overrides, retime: retime, jobs: jobs ?? SweepRunner.defaultJobs, shard: shard)
         let bar = stderrIsTerminal ? ProgressBar(label: "sweep") : nil
         var progress: (@Sendable (Int, Int) -> Void)?
@@ -93,10 +93,13 @@ struct SweepOutputs: ParsableArguments {
 
     private var paths: [String] { [csv, json, plot].compactMap { $0 } }
 
-    /// Refuses existing outputs (without --force) and one path given twice, before any work.
-    func checkWritable() throws {
+    /// Refuses existing outputs (without --force), non-regular files, inputs and one path given
+    /// twice, before any work.
+    func checkWritable(inputs: [String]) throws {
         guard Set(paths).count == paths.count else { throw ValidationError("--csv, --json and --plot must name different files") }
-        for path in paths where !force && FileManager.default.fileExists(atPath: path) { throw ArchiveError.exists(path: path) }
+        for (i, path) in paths.enumerated() {
+            try OutputFile.check(path, overwrite: force, inputs: inputs, otherOutputs: paths.enumerated().filter { $0.offset != i }.map(\.element))
+        }
     }
 
     /// Writes the requested files (CSV and plot only for a complete result) and says so.

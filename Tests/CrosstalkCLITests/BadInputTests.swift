@@ -74,4 +74,28 @@ import Testing
         try expectInputError(["simulate"], mentions: "scenario")
         try expectInputError(["frobnicate"], mentions: "frobnicate")
     }
+
+    @Test func outputsThatAreNotPlainFilesOrAreInputsAreRefusedEvenWithForce() throws {
+        let dir = try CLIHarness.tempDir()
+        let a = dir.appendingPathComponent("a.ctk").path
+        #expect(try CLIHarness.run(["simulate", CLIHarness.scenario("hesitation"), "-o", a]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: a))
+        // A named pipe stands in for /dev/null (which `-o /dev/null --force` as root once replaced).
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "-o", fifo, "--force"], mentions: "pipe: is not a regular file")
+        try expectInputError(["sweep", a, "--param", "pipeline.endpointing.silence_ms=300,500", "--csv", fifo, "--force"], mentions: "is not a regular file")
+        var info = stat()
+        #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the pipe is still a pipe")
+        // An output that is the command's input, or two outputs on one file.
+        try expectInputError(["export", a, "--wav", a, "--force"], mentions: "a.ctk: is also an input of this command")
+        try expectInputError(["replay", a, "--set", "pipeline.endpointing.silence_ms=800", "-o", a, "--force"], mentions: "is also an input")
+        let x = dir.appendingPathComponent("x.out").path
+        try expectInputError(["export", a, "--wav", x, "--trace", x], mentions: "x.out: is given for two outputs")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: a)) == before, "the input archive is untouched")
+        // Inspector limits: a time that is not a number, a screen too large to allocate.
+        try expectInputError(["inspect", a, "--render", "--at", "nan"], mentions: "--at must be a time in seconds")
+        try expectInputError(["inspect", a, "--render", "--at", "1e300"], mentions: "--at must be a time in seconds")
+        try expectInputError(["inspect", a, "--render", "--width", "100000", "--height", "100000"], mentions: "between 1 and 1000")
+    }
 }

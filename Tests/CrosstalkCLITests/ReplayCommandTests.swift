@@ -94,19 +94,6 @@ import Testing
         try data.prefix(data.count / 3).write(to: cut)
         #expect(try CLIHarness.run(["replay", cut.path]).status == 2)
     }
-}
-
-@Suite(.serialized) struct CommittedSampleTests {
-    /// An archive written by an earlier build (committed under sessions/samples) must still replay
-    /// exactly: any change to how the pipeline behaves shows up here. The pcm16 sample keeps the
-    /// check independent of libopus' CPU-specific code paths.
-    @Test func aCommittedArchiveFromAnEarlierBuildReplaysExactly() throws {
-        let sample = CLIHarness.root.appendingPathComponent("sessions/samples/hesitation-pcm16.ctk").path
-        let r = try CLIHarness.run(["replay", sample])
-        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
-        #expect(r.stdout.contains("reproduced exactly"))
-        #expect(try CLIHarness.run(["verify", sample]).status == 0)
-    }
 
     @Test func aReplayKeepsTheCallersWordsButMayChangeTheBots() throws {
         let dir = try CLIHarness.tempDir()
@@ -124,5 +111,18 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         let points = try JSONParser.parse(String(decoding: try Data(contentsOf: out), as: UTF8.self))["points"]?.arrayValue ?? []
         #expect(points.count == 2)
+    }
+}
+
+@Suite(.serialized) struct CommittedSampleTests {
+    /// An archive written by an earlier build (committed under sessions/samples) must still replay
+    /// exactly: any change to how the pipeline behaves shows up here. The pcm16 sample keeps the
+    /// check independent of libopus' CPU-specific code paths.
+    @Test func aCommittedArchiveFromAnEarlierBuildReplaysExactly() throws {
+        let sample = CLIHarness.root.appendingPathComponent("sessions/samples/hesitation-pcm16.ctk").path
+        let r = try CLIHarness.run(["replay", sample])
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("reproduced exactly"))
+        #expect(try CLIHarness.run(["verify", sample]).status == 0)
     }
 }
