@@ -10,6 +10,9 @@ public struct ReplayPlan: Sendable {
     /// rebuilt and the VAD model does not run: the fast path for counterfactuals that cannot change
     /// what the microphone heard (no echo, same VAD model settings). Needs no recorder.
     public var vadProbabilities: [Double]?
+    /// Where the recording ends when it was cut short (its recorder was killed, so it has no
+    /// `session.end`): the replay stops there too, with `session.end` reason `recording_end`.
+    public var recordingEnd: SimInstant?
 
     /// Creates a plan.
     public init(turnStarts: [SimInstant], vadProbabilities: [Double]? = nil) {

@@ -131,7 +131,10 @@ public struct EventStreamDifference: Sendable, CustomStringConvertible {
     public var description: String {
         func show(_ e: PipelineEvent?) -> String {
             guard let e else { return "(nothing)" }
-            return "t=\(e.time) \(e.kind.rawValue) turn \(e.turn.map(String.init) ?? "-") \(e.data.canonicalText)"
+            // Microseconds: two times that differ below a millisecond must not print alike.
+            let us = e.time.microseconds, magnitude = us.magnitude
+            let time = (us < 0 ? "-" : "") + "\(magnitude / 1_000_000).\(String(String(magnitude % 1_000_000 + 1_000_000).dropFirst()))"
+            return "t=\(time) \(e.kind.rawValue) turn \(e.turn.map(String.init) ?? "-") \(e.data.canonicalText)"
         }
         return "first difference at event \(index): expected \(show(expected)), got \(show(got))"
     }

@@ -5,6 +5,8 @@ extension SessionSimulator {
         let now = sim.now
         if sim.now.microseconds >= Int64(scenario.maxDurationMs) * 1000 {
             handleAction(.endSession(reason: "max_duration"))
+        } else if let end = replay?.recordingEnd, now >= end {
+            handleAction(.endSession(reason: "recording_end"))
         }
         if let botFrame = pendingBotFrame {
             let f = frameIndex

@@ -75,9 +75,11 @@ public struct ReplayRun {
             (events, frames) = try replayer.run(scenario, recorder: checker, fast: false)
             audioMismatch = checker.finish(frames: frames)
         }
-        let difference = request.isCounterfactual ? nil : EventStreamDifference.first(expected: replayer.recordedEvents, got: events)
+        // A recording cut short holds what happened before its last commit: compare up to its end.
+        let compared = replayer.recordingEnd.map { end in events.filter { $0.time < end } } ?? events
+        let difference = request.isCounterfactual ? nil : EventStreamDifference.first(expected: replayer.recordedEvents, got: compared)
         return Outcome(
-            events: events, hash: EventStreamHash.of(events), recordedHash: EventStreamHash.of(replayer.recordedEvents),
+            events: events, hash: EventStreamHash.of(request.isCounterfactual ? events : compared), recordedHash: EventStreamHash.of(replayer.recordedEvents),
             difference: difference, audioMismatch: request.isCounterfactual ? nil : audioMismatch,
             diff: SessionDiff(before: SessionMetrics(events: replayer.recordedEvents), after: SessionMetrics(events: events)),
             fastPath: fast, frames: frames)

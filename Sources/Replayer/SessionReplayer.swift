@@ -25,6 +25,12 @@ public final class SessionReplayer: @unchecked Sendable {
     public let recordedScenario: Scenario
     /// When each caller turn started, as recorded.
     public let turnStarts: [SimInstant]
+    /// Where a recording that was cut short (no `session.end`: its recorder was killed) ends: the
+    /// end of its last mic frame. Replays stop there. Nil for finished recordings.
+    public let recordingEnd: SimInstant?
+    /// Where replays stop early: a cut-short recording's end, or the end of a replay of one
+    /// (`session.end` reason `recording_end` in a simulated session).
+    let stopAt: SimInstant?
     /// The recorded per-frame VAD probabilities (the fast path's features).
     public let vadProbabilities: [Double]
     /// For an imported call: its turns and replies (the caller and bot audio come from the archive).
@@ -67,6 +73,16 @@ public final class SessionReplayer: @unchecked Sendable {
         turnStarts = starts
         vadProbabilities = try archive.vadFrames().map(\.probability)
         recordedFiles = try ArchivedAudioFiles(archive: archive)
+        if let last = recordedEvents.last, last.kind == .sessionEnd {
+            recordingEnd = nil
+            let inherited = observedCall == nil && last.data["reason"]?.stringValue == "recording_end"
+            stopAt = inherited ? last.time : nil
+        } else {
+            let frames = try archive.frameCount(.mic)
+            guard frames > 0 else { throw ReplayError("\(path): the recording holds no audio to replay (it was cut short before its first commit)") }
+            recordingEnd = SimInstant(microseconds: Int64(frames) * archive.format.frameDuration.microseconds)
+            stopAt = recordingEnd
+        }
     }
 
     /// The session id of the archive.
@@ -117,7 +133,8 @@ public final class SessionReplayer: @unchecked Sendable {
         }
         let bank = try speech(for: scenario)
         let micCodec = try SimulationRecorder.codecFactory(for: scenario.audio)()
-        let plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
+        var plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
+        plan.recordingEnd = stopAt
         var engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario, languageModel: false)
         if scenario.pipeline.llm.engine == "openai" {
             // A server's replies come from the recording: the replay needs no server.

@@ -57,6 +57,9 @@ struct Replay: ParsableCommand {
             if let output { print("wrote \(output) (parent \(replayer.sessionID))") }
         } else {
             print("event stream hash \(outcome.hash) (recorded \(outcome.recordedHash)), \(outcome.events.count) events, \(outcome.frames) frames")
+            if let end = replayer.recordingEnd {
+                print("the recording was cut short at \(end) s (no session.end: its recorder stopped); compared up to there")
+            }
             if let difference = outcome.difference { print("DIVERGED: \(difference)") }
             if let audio = outcome.audioMismatch { print("DIVERGED: \(audio)") }
             if outcome.reproduced { print("reproduced exactly (events, audio and VAD)") }

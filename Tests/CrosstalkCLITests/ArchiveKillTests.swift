@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 @Suite(.serialized) struct ArchiveKillTests {
@@ -29,5 +30,19 @@ import Testing
         let report = try CLIHarness.run(["report", out, "--json"])
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("\"turns\""))
+
+        // A replay ends where the recording was cut short (not at max_duration_ms, hours later) and
+        // reproduces everything up to there; a counterfactual written from it replays exactly too.
+        let replay = try CLIHarness.run(["replay", out])
+        #expect(replay.status == 0, "\(replay.stdout) \(replay.stderr)")
+        #expect(replay.stdout.contains("the recording was cut short at") && replay.stdout.contains("reproduced exactly"), "\(replay.stdout)")
+        let b = dir.appendingPathComponent("b.ctk").path
+        let counterfactual = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=800", "-o", b, "--json"])
+        #expect(counterfactual.status == 0, "\(counterfactual.stderr)")
+        let frames = { (path: String) in
+            try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM audio WHERE stream = 'mic'") ?? 0 }
+        }
+        #expect(try frames(b) == frames(out), "B is as long as the cut-short recording")
+        #expect(try CLIHarness.run(["replay", b]).status == 0)
     }
 }
