@@ -47,14 +47,26 @@ public struct ArchiveVerifier {
         try archive.read { db in
             findings += limited("schema", try schemaProblems(db))
             findings += limited("meta", metaProblems(archive.meta, db: db))
-            var micFrames = 0
+            var frames: [AudioStream: Int] = [:]
             for stream in AudioStream.allCases {
                 let (problems, count) = try audioProblems(stream, archive: archive, db: db)
                 findings += limited("audio", problems)
-                if stream == .mic { micFrames = count }
+                frames[stream] = count
+            }
+            let micFrames = frames[.mic] ?? 0
+            let source = archive.meta["source"] ?? "simulated"
+            if ["simulated", "replay"].contains(source) {
+                // Every frame step records one frame of each session stream.
+                let counts = AudioStream.sessionStreams.map { "\($0.rawValue) \(frames[$0] ?? 0)" }
+                if Set(AudioStream.sessionStreams.map { frames[$0] ?? 0 }).count > 1 {
+                    findings += limited("audio", ["the streams differ in length (\(counts.joined(separator: ", ")) frames)"])
+                }
             }
             findings += limited("audio", try strayStreams(db))
-            findings += limited("events", try eventProblems(db))
+            let audioEndUs = Int64(micFrames) * archive.format.frameDuration.microseconds
+            findings += limited("events", try eventProblems(
+                db, audioEndUs: source == "live" ? nil : audioEndUs, micFrames: micFrames,
+                expectsEvents: archive.meta["source"].map { ["simulated", "replay", "import"].contains($0) } ?? false))
             findings += limited("vad", try vadProblems(
                 db, micFrames: micFrames, format: archive.format, live: archive.meta["source"] == "live"))
         }
@@ -108,6 +120,12 @@ public struct ArchiveVerifier {
         if let config = meta["config"] {
             if case .object = try? JSONParser.parse(config) {} else { problems.append("config is not a JSON object") }
         }
+        if ["simulated", "replay"].contains(meta["source"] ?? "simulated") {
+            // What a replay re-executes from.
+            for key in ["scenario", "config", "seed"] where meta[key] == nil {
+                problems.append("key \(key) is missing (a \(meta["source"] ?? "simulated") session keeps it for replays)")
+            }
+        }
         return problems
     }
 
@@ -155,6 +173,11 @@ public struct ArchiveVerifier {
                 problems.append("\(stream.rawValue) frame \(frame) has no data blob")
                 continue
             }
+            guard !data.isEmpty else {
+                // libopus would conceal an empty packet as a lost one; the writer never stores one.
+                problems.append("\(stream.rawValue) frame \(frame) has an empty packet")
+                continue
+            }
             do {
                 let samples = try decoder.decode([UInt8](data))
                 if samples.count != archive.format.samplesPerFrame {
@@ -175,8 +198,14 @@ public struct ArchiveVerifier {
             .map { "unknown stream '\($0)'" }
     }
 
-    private func eventProblems(_ db: Database) throws -> [String] {
+    /// - Parameters:
+    ///   - audioEndUs: where the session's audio ends (nil: not checked, a live session's pipeline
+    ///     may send events without audio).
+    ///   - expectsEvents: the session's pipeline emits events (a simulated, replayed or imported one).
+    private func eventProblems(_ db: Database, audioEndUs: Int64?, micFrames: Int, expectsEvents: Bool) throws -> [String] {
         var problems: [String] = []
+        var count = 0
+        var sessionEnd: (seq: Int64, frames: Int?)?
         var expectedSeq: Int64 = 0
         var lastTimeUs = Int64.min
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, t_us, kind, turn, data FROM events ORDER BY seq")
@@ -184,6 +213,14 @@ public struct ArchiveVerifier {
             let seq: Int64 = try row.decode(atIndex: 0)
             let timeUs: Int64 = try row.decode(atIndex: 1)
             let kind: String = try row.decode(atIndex: 2)
+            count += 1
+            if let end = sessionEnd {
+                problems.append("event \(seq) (\(kind)) follows session.end (event \(end.seq)), which must be the last")
+            }
+            if timeUs < 0 { problems.append("event \(seq) has negative t_us \(timeUs)") }
+            if let end = audioEndUs, micFrames > 0, timeUs > end {
+                problems.append("event \(seq) (\(kind)) at t_us \(timeUs) is after the audio ends (\(end))")
+            }
             if seq != expectedSeq {
                 problems.append("event seq \(seq) follows \(expectedSeq - 1) (seq must run 0, 1, 2, …)")
                 expectedSeq = seq
@@ -196,21 +233,34 @@ public struct ArchiveVerifier {
             if EventKind(rawValue: kind) == nil {
                 problems.append("event \(seq) has unknown kind '\(kind)'")
             }
-            if let turn: Int64 = try? row.decode(atIndex: 3), turn < 0 {
-                problems.append("event \(seq) has negative turn \(turn)")
+            let turnValue = row[3] as DatabaseValue
+            switch turnValue.storage {
+            case .null: break
+            case .int64(let turn) where turn >= 0: break
+            case .int64(let turn): problems.append("event \(seq) has negative turn \(turn)")
+            default: problems.append("event \(seq) turn is \(turnValue), not an integer")
             }
             guard let data: String = try? row.decode(atIndex: 4) else {
                 problems.append("event \(seq) data is not text")
                 continue
             }
             do {
-                guard case .object = try JSONParser.parse(data) else {
+                let value = try JSONParser.parse(data)
+                guard case .object = value else {
                     problems.append("event \(seq) data is not a JSON object")
                     continue
                 }
+                if value.canonicalText != data {
+                    problems.append("event \(seq) data is not canonical JSON (sorted keys, no spaces)")
+                }
+                if kind == EventKind.sessionEnd.rawValue { sessionEnd = (seq, value["frames"]?.intValue.map(Int.init)) }
             } catch {
                 problems.append("event \(seq) data: \(error)")
             }
+        }
+        if count == 0, micFrames > 0, expectsEvents { problems.append("no events for \(micFrames) frames of audio") }
+        if let end = sessionEnd, let frames = end.frames, audioEndUs != nil, frames != micFrames {
+            problems.append("session.end says \(frames) frames, the mic stream has \(micFrames)")
         }
         return problems
     }

@@ -33,7 +33,10 @@ import Testing
         let (_, copy) = try goodArchiveAndCopy(dir)
         try mutate(copy, "DELETE FROM audio WHERE stream = 'mic' AND frame = 119")
         let findings = try ArchiveVerifier().verify(path: copy)
-        #expect(findings == [ArchiveVerifier.Finding(check: "vad", message: "120 vad rows for 119 mic frames")])
+        #expect(findings == [
+            ArchiveVerifier.Finding(check: "audio", message: "the streams differ in length (caller 120, mic 119, bot 120 frames)"),
+            ArchiveVerifier.Finding(check: "vad", message: "120 vad rows for 119 mic frames"),
+        ])
     }
 
     @Test func catchesAReorderedEventTime() throws {
@@ -97,5 +100,32 @@ import Testing
         try mutate(copy, "DROP INDEX events_t")
         let findings = try ArchiveVerifier().verify(path: copy)
         #expect(findings == [ArchiveVerifier.Finding(check: "schema", message: "index events_t on events(t_us) is missing")])
+    }
+
+    @Test func catchesWhatBreaksTheContractBeyondTheSchema() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, """
+            UPDATE events SET data = '{"z":1,"a":2}' WHERE seq = 3;
+            UPDATE events SET turn = 'abc' WHERE seq = 4;
+            UPDATE events SET t_us = -5 WHERE seq = 0;
+            UPDATE audio SET data = x'' WHERE stream = 'caller' AND frame = 7;
+            DELETE FROM audio WHERE stream = 'bot' AND frame >= 100;
+            """)
+        let messages = try ArchiveVerifier().verify(path: copy).map(\.description)
+        #expect(messages.contains("events: event 3 data is not canonical JSON (sorted keys, no spaces)"), "\(messages)")
+        #expect(messages.contains("events: event 4 turn is \"abc\", not an integer"), "\(messages)")
+        #expect(messages.contains("events: event 0 has negative t_us -5"), "\(messages)")
+        #expect(messages.contains("audio: caller frame 7 has an empty packet"), "\(messages)")
+        #expect(messages.contains("audio: the streams differ in length (caller 120, mic 120, bot 100 frames)"), "\(messages)")
+    }
+
+    @Test func catchesAMissingScenarioAndEventsWithoutAudio() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "DELETE FROM meta WHERE key = 'scenario'; DELETE FROM events; INSERT INTO meta VALUES ('source', 'simulated');")
+        let messages = try ArchiveVerifier().verify(path: copy).map(\.description)
+        #expect(messages.contains("meta: key scenario is missing (a simulated session keeps it for replays)"), "\(messages)")
+        #expect(messages.contains("events: no events for 120 frames of audio"), "\(messages)")
     }
 }
