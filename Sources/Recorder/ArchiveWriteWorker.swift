@@ -25,9 +25,11 @@ struct ArchiveBatch: Sendable {
     var events: [PipelineEvent] = []
     var frames: [Frame] = []
     var vad: [VAD] = []
+    /// Meta rows added or replaced after the archive was created (e.g. a replay's diff).
+    var meta: [(key: String, value: String)] = []
 
-    var isEmpty: Bool { events.isEmpty && frames.isEmpty && vad.isEmpty }
-    var rowCount: Int { events.count + frames.count + vad.count }
+    var isEmpty: Bool { events.isEmpty && frames.isEmpty && vad.isEmpty && meta.isEmpty }
+    var rowCount: Int { events.count + frames.count + vad.count + meta.count }
 }
 
 /// The writer's background half: encodes batches and commits each in one transaction, in order,
@@ -129,6 +131,7 @@ final class ArchiveWriteWorker: @unchecked Sendable {
                 try insert(events: batch.events, db)
                 try insert(audio: audio, db)
                 try insert(vad: batch.vad, db)
+                for row in batch.meta { try ArchiveMetaRow(key: row.key, value: row.value).save(db) }
             }
             lock.lock()
             committed += batch.rowCount

@@ -100,6 +100,12 @@ public final class SessionArchiveWriter: SessionRecording {
         handIfFull()
     }
 
+    /// Buffers a meta row that adds to (or replaces one of) those the archive was created with.
+    public func record(meta key: String, value: String) {
+        precondition(!finished, "record(meta:) after finish()")
+        pending.meta.append((key, value))
+    }
+
     /// Hands everything buffered so far to the worker, which commits it in one transaction.
     /// Throws the worker's first error, if it hit one.
     public func checkpoint(at time: SimInstant) throws {

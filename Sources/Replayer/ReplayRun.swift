@@ -66,6 +66,9 @@ public struct ReplayRun {
                 }
             }
             (events, frames) = try replayer.run(scenario, recorder: writer, fast: false)
+            // The diff is kept with the replayed session (DESIGN.md §4), as `replay --json` prints it.
+            let kept = SessionDiff(before: SessionMetrics(events: replayer.recordedEvents), after: SessionMetrics(events: events))
+            writer.record(meta: "replay_diff", value: kept.json.canonicalText)
             try writer.finish()
         } else if request.isCounterfactual {
             fast = replayer.fastPathAllowed(for: scenario)

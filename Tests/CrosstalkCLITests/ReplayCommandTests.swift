@@ -48,6 +48,10 @@ import Testing
         let parent = try DatabaseQueue(path: a).read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'session_id'") }
         let recordedParent = try DatabaseQueue(path: b).read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'parent_session_id'") }
         #expect(parent != nil && recordedParent == parent)
+        // B keeps the diff (DESIGN.md §4): the cut-off that went away.
+        let kept = try DatabaseQueue(path: b).read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'replay_diff'") }
+        let keptDiff = try JSONParser.parse(kept ?? "{}")
+        #expect(keptDiff["before"]?["cut_offs"]?.intValue == 1 && keptDiff["after"]?["cut_offs"]?.intValue == 0, "\(kept ?? "no replay_diff")")
         #expect(try CLIHarness.run(["verify", b]).status == 0)
         // B itself replays exactly.
         #expect(try CLIHarness.run(["replay", b]).status == 0)
