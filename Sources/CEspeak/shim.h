@@ -119,7 +119,11 @@ static inline void cespeak_child_main(int fd, const char *voice, const char *tex
     }
     int rate = espeak_ng_GetSampleRate();
     espeak_SetSynthCallback(cespeak_child_callback);
-    if (espeak_SetVoiceByName(voice) != EE_OK) {
+    /* A voice name (en-us, gmw/en) first, else a language tag one of the voices speaks (en-gb). */
+    espeak_VOICE wanted;
+    memset(&wanted, 0, sizeof(wanted));
+    wanted.languages = voice;
+    if (espeak_SetVoiceByName(voice) != EE_OK && espeak_SetVoiceByProperties(&wanted) != EE_OK) {
         cespeak_child_reply(fd, &collector, CESPEAK_VOICE_NOT_FOUND, rate, NULL);
         return;
     }

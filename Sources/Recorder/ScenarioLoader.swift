@@ -41,6 +41,9 @@ public enum ScenarioLoader {
             }
             let key = String(item[..<eq]).trimmingCharacters(in: .whitespaces)
             let valueText = String(item[item.index(after: eq)...])
+            guard !valueText.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ScenarioError(message: "--set \(key)=: no value (to keep the default, leave the --set out; an empty text is '')")
+            }
             let path = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !path.contains(where: \.isEmpty) else {
                 throw ScenarioError(message: "--set \(item): '\(key)' is not a dotted key path")

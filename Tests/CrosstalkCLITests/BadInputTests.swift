@@ -35,6 +35,7 @@ import Testing
         try expectInputError(["simulate", dir.appendingPathComponent("missing.yaml").path], mentions: "missing.yaml: no such file")
         try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.endpointing.silence_ms=lots"], mentions: "--set pipeline.endpointing.silence_ms")
         try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.nope=1"], mentions: "pipeline.nope: unknown key")
+        try expectInputError(["simulate", CLIHarness.scenario("hesitation"), "--set", "pipeline.endpointing.silence_ms="], mentions: "--set pipeline.endpointing.silence_ms=: no value")
         // Hostile nesting is refused before the (recursive) YAML parser sees it, not a stack overflow.
         let flow = try write(minimal + "extra: " + String(repeating: "[", count: 200_000) + "\n", "flow.yaml", in: dir)
         try expectInputError(["simulate", flow], mentions: "flow.yaml:7: nested deeper than 64 levels")

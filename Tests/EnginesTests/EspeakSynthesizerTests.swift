@@ -86,7 +86,14 @@ import Testing
         #expect(throws: EngineError.voiceNotFound("xx-nope")) {
             try EspeakSynthesizer().synthesize("hello", voice: "xx-nope", sampleRate: 16000)
         }
-        #expect(EngineError.voiceNotFound("xx-nope").description.contains("espeak-ng voice 'xx-nope' not found"))
+        #expect(EngineError.voiceNotFound("xx-nope").description.contains("espeak-ng has no voice or language 'xx-nope'"))
+    }
+
+    @Test func aLanguageTagPicksAVoiceThatSpeaksIt() throws {
+        // en-gb is no voice file's name in espeak-ng 1.51 but a language of gmw/en.
+        let british = try EspeakSynthesizer().synthesize("Hello there.", voice: "en-gb", sampleRate: 16000)
+        #expect(british.words.map(\.text) == ["Hello", "there."])
+        #expect(british.samples.count > 8000)
     }
 
     @Test func otherVoicesWork() throws {
