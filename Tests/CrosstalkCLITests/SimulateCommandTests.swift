@@ -69,4 +69,21 @@ import Testing
         let noisy = try summary("noisy-line")
         #expect(noisy["summary"]?["unanswered_caller_turns"]?.intValue == 0)
     }
+
+    @Test func aBargeInDuringGenerationCancelsTheLanguageModelAndSpeech() throws {
+        let dir = try CLIHarness.tempDir()
+        let out = dir.appendingPathComponent("slow.ctk").path
+        let r = try CLIHarness.run(["simulate", CLIHarness.scenario("barge-in"), "--set", "pipeline.llm.tokens_per_second=6", "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try DatabaseQueue(path: out).read { db in
+            try Row.fetchAll(db, sql: "SELECT t_us, kind, turn FROM events ORDER BY seq").map { (t: $0[0] as Int64, kind: $0[1] as String, turn: $0[2] as Int?) }
+        }
+        let barge = rows.first { $0.kind == "bargein" }
+        let cancels = rows.filter { $0.kind == "llm.cancel" || $0.kind == "tts.cancel" }
+        #expect(barge != nil && cancels.count == 2, "\(cancels)")
+        #expect(cancels.allSatisfy { $0.t == barge?.t && $0.turn == barge?.turn })
+        // Nothing of the cancelled turn is generated afterwards.
+        let after = rows.filter { ($0.kind == "llm.token" || $0.kind == "tts.chunk") && $0.turn == barge?.turn && $0.t > (barge?.t ?? 0) }
+        #expect(after.isEmpty, "\(after)")
+    }
 }
