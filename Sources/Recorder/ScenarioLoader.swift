@@ -12,7 +12,11 @@ public enum ScenarioLoader {
     /// Returns the scenario and the YAML text as given (stored in the archive's meta).
     public static func load(path: String, overrides: [String] = []) throws -> (scenario: Scenario, yaml: String) {
         let name = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // A handle (not contents(atPath:)) so a pipe works too: `simulate <(generate-scenario)`.
+        let handle = FileManager.default.isReadableFile(atPath: path) ? FileHandle(forReadingAtPath: path) : nil
+        let read = try? handle?.read(upToCount: maxFileBytes + 1)
+        try? handle?.close()
+        guard let data = read.map({ $0 ?? Data() }) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw ScenarioError(message: "\(path): \(reason)")
         }
@@ -112,6 +116,31 @@ public enum ScenarioLoader {
         }
     }
 
+    /// libyaml's problem as one line: where, what, and in what context (`s.yaml:3:1: invalid YAML:
+    /// found a tab character where an indentation space is expected (while scanning …)`).
+    static func yamlMessage(_ error: Error, text: String, source: String) -> String {
+        func place(_ problem: String, _ context: YamlError.Context?, _ mark: Mark) -> String {
+            var what = problem
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if mark.line >= 1, mark.line <= lines.count, lines[mark.line - 1].unicodeScalars.first(where: { $0 != " " }) == "\t" {
+                what += " (a tab: YAML indents with spaces only)"
+            }
+            let during = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return "\(source):\(mark.line):\(mark.column): invalid YAML: \(what)\(during)"
+        }
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let mark, _)?, .parser(let context, let problem, let mark, _)?,
+             .composer(let context, let problem, let mark, _)?:
+            return place(problem, context, mark)
+        case .reader(let problem, let offset, let value, _)?:
+            return "\(source): invalid YAML: \(problem.trimmingCharacters(in: CharacterSet(charactersIn: ": ")))"
+                + (offset.map { " at byte \($0) (value \(value))" } ?? "")
+        default:
+            let detail = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "syntax error"
+            return "\(source): invalid YAML: \(detail)"
+        }
+    }
+
     /// Parses YAML into a `ConfigNode` tree with line numbers.
     public static func parse(_ text: String, source: String) throws -> ConfigNode {
         try checkNesting(text, source: source)
@@ -119,8 +148,7 @@ public enum ScenarioLoader {
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            let detail = String(describing: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "syntax error"
-            throw ScenarioError(message: "\(source): invalid YAML: \(detail)")
+            throw ScenarioError(message: yamlMessage(error, text: text, source: source))
         }
         guard let node else { return .null(ConfigMark(source: source, line: 1)) }
         return convert(node, source: source, depth: 0)

@@ -23,7 +23,9 @@ import Testing
     @Test func badScenariosNameTheFileKeyAndLine() throws {
         let dir = try CLIHarness.tempDir()
         let malformed = try write("name: [unclosed\ncaller: {", "malformed.yaml", in: dir)
-        try expectInputError(["simulate", malformed], mentions: "malformed.yaml: invalid YAML")
+        try expectInputError(["simulate", malformed], mentions: "malformed.yaml:2:7: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at line 1, column 7)")
+        let tabbed = try write("name: t\ncaller:\n\tturns: []\n", "tabs.yaml", in: dir)
+        try expectInputError(["simulate", tabbed], mentions: "tabs.yaml:3:1: invalid YAML: found character that cannot start any token (a tab: YAML indents with spaces only)")
         let unknown = try write(minimal + "pipeline:\n  endpointing: { silense_ms: 800 }\n", "unknown.yaml", in: dir)
         try expectInputError(["simulate", unknown], mentions: "unknown.yaml:8: pipeline.endpointing.silense_ms: unknown key")
         let wrongType = try write(minimal + "pipeline:\n  vad:\n    start_ms: soon\n", "type.yaml", in: dir)
