@@ -45,6 +45,9 @@ struct Simulate: ParsableCommand {
         let outcome = try recorder.run(output: output, overwrite: force, progress: progress)
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         try LanguageModelFailures(events: outcome.events).check(output: output)
+        if outcome.events.last?.data["reason"]?.stringValue == "max_duration" {
+            printError("note: the session reached max_duration_ms (\(scenario.maxDurationMs) ms) and was stopped there")
+        }
         let metrics = SessionMetrics(events: outcome.events)
         if json {
             print(metrics.json.canonicalText)
