@@ -97,7 +97,12 @@ struct Resimulate: ParsableCommand {
         let outcome = try recorder.run(output: options.output, overwrite: options.force)
         let diff = SessionDiff(before: before, after: SessionMetrics(events: outcome.events))
         if options.json {
-            print(diff.json.canonicalText)
+            // The shape of `replay --json`, so scripts read both alike.
+            let result: JSONValue = [
+                "diff": diff.json, "hash": .string(outcome.eventHash),
+                "recorded_hash": .string(EventStreamHash.of(try session.events())), "resimulated": .bool(true),
+            ]
+            print(result.canonicalText)
         } else {
             print(TurnTable.render(diff.after, title: "\(scenario.name) resimulated (hash \(outcome.eventHash))"), terminator: "")
             print(diff.text, terminator: "")

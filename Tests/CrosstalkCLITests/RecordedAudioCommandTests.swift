@@ -45,6 +45,9 @@ import Testing
         #expect(try CLIHarness.run(["replay", b]).status == 0)
         let resim = try CLIHarness.run(["resimulate", a, "--json"])
         #expect(resim.status == 0, "\(resim.stderr)")
+        // The same shape as replay --json; the caller reacts anew, so the result has both turns.
+        let resimulated = try json(resim)
+        #expect(resimulated["resimulated"] == .bool(true) && resimulated["diff"]?["after"]?["turns"]?.intValue == 2, "\(resim.stdout)")
     }
 
     @Test func babbleThatDrownsTheVADDelaysTheTurnsAndQuieterBabbleDoesNot() throws {
