@@ -19,7 +19,7 @@ public final class ScenarioAudioFiles: AudioClipSource {
     /// Files of `scenario`, loaded from `scenarioPath`'s folder; `source` names the scenario in messages.
     public init(scenario: Scenario, scenarioPath: String) {
         directory = (scenarioPath as NSString).deletingLastPathComponent
-        source = (scenarioPath as NSString).lastPathComponent
+        source = scenarioPath
         var keys: [String: String] = [:]
         for (i, turn) in scenario.caller.turns.enumerated() {
             for case .clip(let path, _) in turn.segments where keys[path] == nil { keys[path] = "caller.turns.\(i).say.wav" }

@@ -11,7 +11,7 @@ public enum ScenarioLoader {
     ///
     /// Returns the scenario and the YAML text as given (stored in the archive's meta).
     public static func load(path: String, overrides: [String] = []) throws -> (scenario: Scenario, yaml: String) {
-        let name = (path as NSString).lastPathComponent
+        let name = path  // as the user gave it, so the message says where
         // A handle (not contents(atPath:)) so a pipe works too: `simulate <(generate-scenario)`.
         let handle = FileManager.default.isReadableFile(atPath: path) ? FileHandle(forReadingAtPath: path) : nil
         let read = try? handle?.read(upToCount: maxFileBytes + 1)

@@ -28,7 +28,7 @@ public struct ArchivedScenario: Sendable {
         do { config = try JSONParser.parse(configText) } catch {
             throw ReplayError("\(archive.path): meta 'config' is not valid JSON (\(error))")
         }
-        var root = try ScenarioLoader.parse(yaml, source: "\((archive.path as NSString).lastPathComponent) (scenario)")
+        var root = try ScenarioLoader.parse(yaml, source: "\(archive.path) (scenario)")
         let mark = ConfigMark(source: "\(archive.path) (config)", line: 0)
         var retime: [String] = []
         if case .object(var pipeline)? = config["pipeline"] {

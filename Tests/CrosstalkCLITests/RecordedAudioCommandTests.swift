@@ -71,7 +71,7 @@ import Testing
         }
         let missing = try run("caller:\n  turns:\n    - say: { wav: nope.wav, text: \"hello\" }\n")
         #expect(missing.status == 2)
-        #expect(missing.stderr.trimmingCharacters(in: .newlines) == "crosstalk: s.yaml: caller.turns.0.say.wav: nope.wav: no such file", "\(missing.stderr)")
+        #expect(missing.stderr.trimmingCharacters(in: .newlines) == "crosstalk: \(yaml.path): caller.turns.0.say.wav: nope.wav: no such file", "\(missing.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
 
         try "not audio".write(to: dir.appendingPathComponent("text.wav"), atomically: true, encoding: .utf8)
