@@ -9,8 +9,8 @@ import Foundation
 public final class ScenarioAudioFiles: AudioClipSource {
     /// Longest recording accepted (all of it is held in memory, and kept in the archive).
     public static let maxDurationSeconds = 600
-    /// Rates accepted.
-    public static let rateRange = 8000...192_000
+    /// Rates accepted: those of imported calls.
+    public static let rateRange = CallImporter.rateRange
 
     private let directory: String
     private let source: String
