@@ -11,7 +11,11 @@ import Testing
         let path = try fixture.archive("hesitation")
         let pane = try TmuxPane(command: "\(InspectorCLI.binary) inspect \(path)")
         defer { pane.close() }
-        var screen = try pane.waitFor("the first screen") { $0.contains("crosstalk inspect") && $0.contains("turn.end") }
+        // Wait for the whole first screen: on a busy machine a capture can land mid-paint, with the
+        // timeline drawn and the panes below it not yet.
+        var screen = try pane.waitFor("the first screen") {
+            $0.contains("crosstalk inspect") && $0.contains("turn.end") && $0.contains("event #0 ·")
+        }
         #expect(screen.contains("hesitation.ctk"))
         #expect(screen.contains("event #0 · caller.speech_start"))
 
@@ -24,7 +28,9 @@ import Testing
         screen = try pane.waitFor("silence_ms edited to 800") { $0.contains("800  (was 500)") }
 
         try pane.send("r")
-        screen = try pane.waitFor("the before/after split") { $0.contains("replay · endpointing.silence_ms=800") && $0.contains("verdict:") }
+        screen = try pane.waitFor("the before/after split") {
+            $0.contains("replay · endpointing.silence_ms=800") && $0.contains("verdict:") && $0.contains("cut-off gone")
+        }
         #expect(screen.contains("recorded · hesitation.ctk"))
         #expect(screen.contains("cut-offs 1"))
         #expect(screen.contains("cut-offs 0"))
