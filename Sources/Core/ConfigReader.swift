@@ -119,7 +119,7 @@ extension String {
 
 extension String {
     /// At most 60 characters (then `…`), one line: a value quoted in an error message.
-    var clippedForMessage: String {
+    public var clippedForMessage: String {
         let line = split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let multiline = line.count < count
         return line.count > 60 ? String(line.prefix(60)) + "…" : (multiline ? line + "…" : line)

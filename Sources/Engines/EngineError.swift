@@ -15,7 +15,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .voiceNotFound(let voice):
-            return "espeak-ng has no voice or language '\(voice.clippedForEngineMessage)' (set caller.voice / pipeline.tts.voice to one such as en-us, en-gb, de, fr)"
+            return "espeak-ng has no voice or language '\(voice.clippedForMessage)' (set caller.voice / pipeline.tts.voice to one such as en-us, en-gb, de, fr)"
         case .synthesizerUnavailable(let reason):
             return "espeak-ng cannot start: \(reason) (install espeak-ng-data, or set ESPEAK_DATA_PATH)"
         case .synthesisFailed(let text, let reason):
@@ -26,9 +26,4 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
             return "\(engine) failed: \(reason)"
         }
     }
-}
-
-extension String {
-    /// At most 60 characters (then `…`): a user's value quoted in an error message.
-    var clippedForEngineMessage: String { count > 60 ? String(prefix(60)) + "…" : self }
 }
