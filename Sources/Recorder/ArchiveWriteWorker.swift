@@ -29,6 +29,16 @@ struct ArchiveBatch: Sendable {
     var meta: [(key: String, value: String)] = []
 
     var isEmpty: Bool { events.isEmpty && frames.isEmpty && vad.isEmpty && meta.isEmpty }
+
+    /// The checksum chunks the batch's rows fall in.
+    var touchedChunks: ArchiveChecksums.Touched {
+        var touched = ArchiveChecksums.Touched()
+        for event in events { touched.mark(.events, key: event.seq) }
+        for frame in frames { touched.mark(.audio(frame.stream.rawValue), key: Int64(frame.frame)) }
+        for row in vad { touched.mark(.vad, key: Int64(row.frame)) }
+        if !meta.isEmpty { touched.mark(.meta) }
+        return touched
+    }
     var rowCount: Int { events.count + frames.count + vad.count + meta.count }
 }
 
@@ -132,6 +142,7 @@ final class ArchiveWriteWorker: @unchecked Sendable {
                 try insert(audio: audio, db)
                 try insert(vad: batch.vad, db)
                 for row in batch.meta { try ArchiveMetaRow(key: row.key, value: row.value).save(db) }
+                try ArchiveChecksums.refresh(batch.touchedChunks, in: db)
             }
             lock.lock()
             committed += batch.rowCount

@@ -58,12 +58,10 @@ public final class SessionArchive {
         } catch {
             throw ArchiveError.wrapping(error, path: path)
         }
-        guard let rate = meta["sample_rate"].flatMap(Int.init), rate > 0,
-              let frameMs = meta["frame_ms"].flatMap(Int.init), frameMs > 0
-        else {
-            throw ArchiveError.corrupt(path: path, detail: "meta sample_rate/frame_ms missing or not positive integers")
+        if let problem = ArchiveSchema.formatProblem(sampleRate: meta["sample_rate"], frameMs: meta["frame_ms"]) {
+            throw ArchiveError.corrupt(path: path, detail: problem)
         }
-        format = AudioFormat(sampleRate: rate, frameMs: frameMs)
+        format = AudioFormat(sampleRate: Int(meta["sample_rate"]!)!, frameMs: Int(meta["frame_ms"]!)!)
     }
 
     /// A database whose header promises more pages than the file holds was cut short (a copy
@@ -225,8 +223,8 @@ public final class SessionArchive {
             guard try db.tableExists("clips") else { return [:] }
             var out: [String: (sampleRate: Int, samples: [Int16])] = [:]
             for row in try ArchiveClipRow.fetchAll(db) {
-                guard row.sampleRate > 0, row.data.count % 2 == 0 else {
-                    throw ArchiveError.corrupt(path: path, detail: "clip '\(row.name)' is not 16-bit PCM at a positive rate")
+                if let problem = ArchiveSchema.clipProblem(sampleRate: row.sampleRate, bytes: row.data.count) {
+                    throw ArchiveError.corrupt(path: path, detail: "clip '\(row.name.clippedForMessage)': \(problem)")
                 }
                 out[row.name] = (row.sampleRate, PCM16Codec.samples(of: [UInt8](row.data)))
             }

@@ -201,6 +201,10 @@ public final class SessionArchiveWriter: SessionRecording {
                 for (name, samples) in recordings.sorted(by: { $0.path < $1.path }) {
                     try ArchiveClipRow(name: name, sampleRate: sampleRate, data: Data(PCM16Codec.bytes(of: samples))).insert(db)
                 }
+                var touched = ArchiveChecksums.Touched()
+                touched.mark(.meta)
+                if !recordings.isEmpty { touched.mark(.clips) }
+                try ArchiveChecksums.refresh(touched, in: db)
             }
             return database
         } catch {

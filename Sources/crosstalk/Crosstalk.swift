@@ -29,7 +29,8 @@ struct Crosstalk: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data(("crosstalk: " + oneLine(error) + "\n").utf8))
+            // Messages quote names and values read from files: never let them drive the terminal.
+            FileHandle.standardError.write(Data(("crosstalk: " + oneLine(error).terminalSafe + "\n").utf8))
             Foundation.exit(2)
         }
     }
@@ -49,7 +50,7 @@ struct Crosstalk: ParsableCommand {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((text.terminalSafe + "\n").utf8))
 }
 
 /// Whether standard error is a terminal (progress is shown only then).
