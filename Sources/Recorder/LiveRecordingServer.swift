@@ -282,25 +282,25 @@ public final class LiveRecordingServer {
                 continue
             }
             waiting.append(WaitingClient(socket: socket, since: now()))
-            observer.log("\(socket.address): connected; waiting for \(current.socket.address)'s session to end")
+            observer.log("\(socket.address): connected; waiting for \(current.socket.address) to finish (one client at a time)")
         }
     }
 
     /// When no one is being served, serves the connection that has waited longest.
     private func serveNextWaiting(observer: Observer) {
         guard connection == nil, !waiting.isEmpty, !(options.once && sessionsRecorded > 0) else { return }
-        startServing(waiting.removeFirst().socket, observer: observer)
+        startServing(waiting.removeFirst().socket, afterWaiting: true, observer: observer)
     }
 
     /// Serves `socket` from now on, as the next session.
-    private func startServing(_ socket: LiveSocket, observer: Observer) {
+    private func startServing(_ socket: LiveSocket, afterWaiting: Bool = false, observer: Observer) {
         let (path, index) = nextOutputPath()
         let recorder = LiveSessionRecorder(
             path: path, overwrite: options.overwrite, sessionID: LiveSessionRecorder.randomSessionID(),
             peer: socket.address, now: now)
         connection = LiveConnection(
             socket: socket, recorder: recorder, sessionIndex: index, maxLineBytes: options.maxLineBytes, now: now())
-        observer.log("\(socket.address): connected")
+        observer.log("\(socket.address): " + (afterWaiting ? "its turn: served now" : "connected"))
     }
 
     /// Tells `socket` the recorder is busy with `current`, and closes it.
