@@ -7,6 +7,9 @@ extension SessionSimulator {
             handleAction(.endSession(reason: "max_duration"))
         } else if let end = replay?.recordingEnd, now >= end {
             handleAction(.endSession(reason: "recording_end"))
+        } else if !stopRequested, shouldStop?() == true {
+            stopRequested = true
+            handleAction(.endSession(reason: "interrupted"))
         }
         if let botFrame = pendingBotFrame {
             let f = frameIndex

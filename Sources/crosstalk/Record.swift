@@ -45,12 +45,12 @@ struct Record: ParsableCommand {
         try checkOutput()
         let server = try LiveRecordingServer(
             listen: address, options: .init(output: output, overwrite: force, once: once, maxLineBytes: maxLineBytes))
-        RecordStop.install()
+        StopSignal.install()
         printLine("listening on \(server.address)")
         let observer = LiveRecordingServer.Observer(
             log: { printError("crosstalk record: " + $0) },
             sessionFinished: { path, summary in printLine("wrote \(path): \(summary.text)") })
-        let sessions = try server.run(observer: observer, shouldStop: RecordStop.requested)
+        let sessions = try server.run(observer: observer, shouldStop: StopSignal.requested)
         if sessions == 0 {
             printError("crosstalk: stopped before any session was recorded")
             throw ExitCode(2)
@@ -66,25 +66,4 @@ struct Record: ParsableCommand {
     private func printLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
-}
-
-/// Ctrl-C and SIGTERM ask `record` to finish the session in progress and stop.
-enum RecordStop {
-    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
-
-    /// Installs the handlers (and ignores SIGPIPE: a vanished client is an error return, not an exit).
-    static func install() {
-        signal(SIGINT) { _ in RecordStop.flag = 1 }
-        signal(SIGTERM) { _ in RecordStop.flag = 1 }
-        signal(SIGPIPE, SIG_IGN)
-        // A parent may have started us with these blocked (a blocked mask is inherited); unblock them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &signals, nil)
-    }
-
-    /// Whether a stop was asked for.
-    static func requested() -> Bool { flag != 0 }
 }

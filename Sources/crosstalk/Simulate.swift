@@ -42,8 +42,17 @@ struct Simulate: ParsableCommand {
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: text)
         recorder.audioFiles = ScenarioAudioFiles(scenario: scenario, scenarioPath: self.scenario)
         recorder.inputFiles = [self.scenario]
-        let outcome = try recorder.run(output: output, overwrite: force, progress: progress)
+        // Ctrl-C or SIGTERM ends the session at the next frame and the archive is finished (then
+        // the exit status says it was stopped).
+        StopSignal.install()
+        let outcome = try recorder.run(output: output, overwrite: force, progress: progress, shouldStop: StopSignal.requested)
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let interrupted = outcome.events.last?.kind == .sessionEnd && outcome.events.last?.data["reason"]?.stringValue == "interrupted"
+        if interrupted {
+            let at = outcome.events.last.map { "\($0.time.milliseconds / 1000) s" } ?? "the start"
+            let kept = output.map { "; the session up to there is in \($0) (session.end reason interrupted)" } ?? ""
+            printError("crosstalk: \(StopSignal.name): stopped the simulation at \(at)\(kept)")
+        }
         try LanguageModelFailures(events: outcome.events).check(output: output)
         if outcome.events.last?.data["reason"]?.stringValue == "max_duration" {
             printError("note: the session reached max_duration_ms (\(scenario.maxDurationMs) ms) and was stopped there")
@@ -55,6 +64,7 @@ struct Simulate: ParsableCommand {
             print(TurnTable.render(metrics, title: "\(scenario.name) (seed \(scenario.seed), events \(outcome.events.count), hash \(outcome.eventHash))"), terminator: "")
             if let output { print("wrote \(output)") }
         }
+        if interrupted { throw ExitCode(StopSignal.exitStatus) }
     }
 }
 
