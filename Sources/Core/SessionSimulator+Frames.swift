@@ -5,8 +5,8 @@ extension SessionSimulator {
         let now = sim.now
         if sim.now.microseconds >= Int64(scenario.maxDurationMs) * 1000 {
             handleAction(.endSession(reason: "max_duration"))
-        } else if let end = replay?.recordingEnd, now >= end {
-            handleAction(.endSession(reason: "recording_end"))
+        } else if let replay, let end = replay.recordingEnd, now >= end {
+            handleAction(.endSession(reason: replay.recordingEndReason))
         } else if !stopRequested, shouldStop?() == true {
             stopRequested = true
             handleAction(.endSession(reason: "interrupted"))

@@ -36,7 +36,11 @@ public enum OutputFile {
         if lstat(path, &info) == 0 {
             let type = info.st_mode & S_IFMT
             if type == S_IFDIR { throw ArchiveError.io(path: path, detail: "is a directory; choose a file name") }
-            guard overwrite else { throw ArchiveError.exists(path: path) }
+            guard overwrite else {
+                guard type == S_IFLNK else { throw ArchiveError.exists(path: path) }
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+                throw ArchiveError.io(path: path, detail: "exists (a symbolic link to \(target)); use --force to replace the link (its target is never written)")
+            }
             guard type == S_IFREG || type == S_IFLNK else {
                 throw ArchiveError.io(path: path, detail: "is not a regular file (a device, pipe or socket); choose a file name")
             }

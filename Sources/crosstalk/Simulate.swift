@@ -45,7 +45,15 @@ struct Simulate: ParsableCommand {
         // Ctrl-C or SIGTERM ends the session at the next frame and the archive is finished (then
         // the exit status says it was stopped).
         StopSignal.install()
-        let outcome = try recorder.run(output: output, overwrite: force, progress: progress, shouldStop: StopSignal.requested)
+        let outcome: SimulationRecorder.Outcome
+        do {
+            outcome = try recorder.run(output: output, overwrite: force, progress: progress, shouldStop: StopSignal.requested)
+        } catch where StopSignal.requested() {
+            // Stopped before the session started (e.g. a terminal's Ctrl-C also reached the speech
+            // synthesizer, which then failed): nothing was written.
+            printError("crosstalk: \(StopSignal.name): stopped before the simulation started; nothing was written")
+            throw ExitCode(StopSignal.exitStatus)
+        }
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let interrupted = outcome.events.last?.kind == .sessionEnd && outcome.events.last?.data["reason"]?.stringValue == "interrupted"
         if interrupted {
