@@ -101,8 +101,9 @@ final class ArchiveWriteWorker: @unchecked Sendable {
     }
 
     /// Drains, folds the WAL into the main file, switches it to rollback-journal mode so the archive
-    /// is one self-contained file, and closes the connection.
-    func close() throws {
+    /// is one self-contained file, compacts it (unless `compact` is false: a failed archive that is
+    /// about to be removed), and closes the connection.
+    func close(compact: Bool = true) throws {
         drain()
         try queue.sync {
             do {
@@ -112,7 +113,7 @@ final class ArchiveWriteWorker: @unchecked Sendable {
                         try db.execute(sql: "PRAGMA journal_mode = DELETE")
                         // Frames of three streams arrive interleaved, so B-tree pages end up half
                         // full; rewriting once at the end roughly halves the archive.
-                        try db.execute(sql: "VACUUM")
+                        if compact { try db.execute(sql: "VACUUM") }
                     } catch let error as DatabaseError
                         where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
                         // Another connection (a live viewer) has the file open, so it cannot leave

@@ -12,14 +12,7 @@ public enum ScenarioLoader {
     /// Returns the scenario and the YAML text as given (stored in the archive's meta).
     public static func load(path: String, overrides: [String] = []) throws -> (scenario: Scenario, yaml: String) {
         let name = path  // as the user gave it, so the message says where
-        // A handle (not contents(atPath:)) so a pipe works too: `simulate <(generate-scenario)`.
-        let handle = FileManager.default.isReadableFile(atPath: path) ? FileHandle(forReadingAtPath: path) : nil
-        let read = try? handle?.read(upToCount: maxFileBytes + 1)
-        try? handle?.close()
-        guard let data = read.map({ $0 ?? Data() }) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-            throw ScenarioError(message: "\(path): \(reason)")
-        }
+        let data = try readScenarioFile(path)
         guard data.count <= maxFileBytes else {
             throw ScenarioError(message: "\(path): \(data.count) bytes is too large for a scenario (limit \(maxFileBytes))")
         }

@@ -30,14 +30,12 @@ public final class SessionArchive {
     public init(path: String, makeDecoder: @escaping DecoderFactory = { _, _ in nil }) throws {
         self.path = path
         self.makeDecoder = makeDecoder
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ArchiveError.notFound(path: path)
-        }
-        guard !isDirectory.boolValue else { throw ArchiveError.io(path: path, detail: "is a directory, not an archive") }
+        // Before SQLite opens it: open() of a FIFO would block for ever.
+        try InputFile.checkRegular(path, what: "an archive")
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw ArchiveError.io(path: path, detail: "permission denied")
         }
+        try Self.checkWALCanOpen(path)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "crosstalk.archive.read"
@@ -62,6 +60,24 @@ public final class SessionArchive {
             throw ArchiveError.corrupt(path: path, detail: problem)
         }
         format = AudioFormat(sampleRate: Int(meta["sample_rate"]!)!, frameMs: Int(meta["frame_ms"]!)!)
+    }
+
+    /// A WAL-mode archive (one whose writer never finished it, e.g. killed) can be read only where
+    /// SQLite can create its `-shm` index (and `-wal`) beside it; in a read-only folder SQLite's
+    /// own error would make it look like no archive at all.
+    private static func checkWALCanOpen(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 20)) ?? Data()
+        // Bytes 18 and 19 of a SQLite header are 2 in WAL mode.
+        guard header.count == 20, header.starts(with: Data("SQLite format 3\0".utf8)), header[18] == 2 || header[19] == 2 else { return }
+        let folder = OutputFile.folder(of: path)
+        let missing = ["-shm", "-wal"].filter { !FileManager.default.fileExists(atPath: path + $0) }
+        guard !missing.isEmpty, access(folder, W_OK) != 0 else { return }
+        throw ArchiveError.io(
+            path: path,
+            detail: "is an unfinished (WAL-mode) archive, and SQLite cannot create its \(missing.joined(separator: " and ")) file "
+                + "in the read-only folder \(folder); copy it (with its -wal file, if any) to a writable folder")
     }
 
     /// A database whose header promises more pages than the file holds was cut short (a copy

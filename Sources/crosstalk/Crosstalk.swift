@@ -10,7 +10,7 @@ struct Crosstalk: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crosstalk",
         abstract: "Conversation simulator and replay debugger for real-time voice assistants.",
-        discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error.",
+        discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error, 130/143 simulate stopped by Ctrl-C/SIGTERM (the archive is finished).",
         version: CrosstalkVersion.current,
         subcommands: [Simulate.self, Import.self, Record.self, Replay.self, Resimulate.self, Sweep.self, Merge.self, Report.self, Export.self, Verify.self, Inspect.self]
     )
@@ -18,6 +18,9 @@ struct Crosstalk: ParsableCommand {
     /// Runs the command, mapping every error to one line on stderr and exit code 2
     /// (ArgumentParser's own usage errors included, which it would otherwise exit with 64).
     static func main() {
+        // A file size limit (`ulimit -f`) must fail the write (EFBIG: one clear line, the output
+        // left as it was), not kill the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -67,7 +67,7 @@ struct Record: ParsableCommand {
             output: output, overwrite: force, once: once, maxLineBytes: maxLineBytes,
             helloTimeout: .seconds(helloTimeoutS), idleTimeout: .seconds(idleTimeoutS))
         let server = try LiveRecordingServer(listen: address, options: options)
-        RecordStop.install()
+        StopSignal.install()
         printLine("listening on \(server.address)")
         if address.isEveryInterface {
             printError("crosstalk record: warning: listening on \(server.address) (every interface): any machine that can "
@@ -76,7 +76,7 @@ struct Record: ParsableCommand {
         let observer = LiveRecordingServer.Observer(
             log: { printError("crosstalk record: " + $0) },
             sessionFinished: { path, summary in printLine("wrote \(path): \(summary.text)") })
-        let sessions = try server.run(observer: observer, shouldStop: RecordStop.requested)
+        let sessions = try server.run(observer: observer, shouldStop: StopSignal.requested)
         if sessions == 0 {
             printError("crosstalk: stopped before any session was recorded")
             throw ExitCode(2)
@@ -92,25 +92,4 @@ struct Record: ParsableCommand {
     private func printLine(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
-}
-
-/// Ctrl-C and SIGTERM ask `record` to finish the session in progress and stop.
-enum RecordStop {
-    nonisolated(unsafe) private static var flag: sig_atomic_t = 0
-
-    /// Installs the handlers (and ignores SIGPIPE: a vanished client is an error return, not an exit).
-    static func install() {
-        signal(SIGINT) { _ in RecordStop.flag = 1 }
-        signal(SIGTERM) { _ in RecordStop.flag = 1 }
-        signal(SIGPIPE, SIG_IGN)
-        // A parent may have started us with these blocked (a blocked mask is inherited); unblock them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        sigprocmask(SIG_UNBLOCK, &signals, nil)
-    }
-
-    /// Whether a stop was asked for.
-    static func requested() -> Bool { flag != 0 }
 }

@@ -176,17 +176,20 @@ import Testing
         _ = client.readLine()
         for frame in 0..<40 { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
         client.send(Live.event(100_000, "vad.start"))
-        // The connection goes quiet: what arrived is committed (within 0.2 s; allow for a busy machine).
+        // The connection goes quiet: what arrived is committed (within 0.2 s; allow for a busy
+        // machine) into killed.ctk.partial, renamed to killed.ctk only when the session ends.
+        let partial = out + ".partial"
         var committed = 0
         for _ in 0..<100 where committed < 40 {
             Thread.sleep(forTimeInterval: 0.05)
-            committed = (try? SessionArchive(path: out).frameCount(.mic)) ?? 0
+            committed = (try? SessionArchive(path: partial).frameCount(.mic)) ?? 0
         }
         kill(recorder.process.processIdentifier, SIGKILL)
         _ = recorder.finish()
-        let verify = try CLIHarness.run(["verify", out])
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let verify = try CLIHarness.run(["verify", partial])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        let archive = try SessionArchive(path: out)
+        let archive = try SessionArchive(path: partial)
         #expect(try archive.frameCount(.mic) == 40)
         #expect(try archive.events().map(\.kind) == [.vadStart])
     }
