@@ -223,8 +223,9 @@ import Testing
         #expect(try verifierFindings(path) == [])
     }
 
+    /// Mic frames committed so far: while the session runs, the archive is at `PATH.partial`.
     private func committedMicFrames(_ path: String) throws -> Int {
-        try SessionArchive(path: path).frameCount(.mic)
+        try SessionArchive(path: path + ".partial").frameCount(.mic)
     }
 
     private func waitForCommittedMicFrames(_ path: String, atLeast count: Int) throws -> Int {
