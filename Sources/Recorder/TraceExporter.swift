@@ -74,8 +74,10 @@ public struct TraceExporter {
     private func items(
         events: ((PipelineEvent) throws -> Void) throws -> Void,
         vadFrames: ((VADFrame) throws -> Void) throws -> Void,
-        emit: (JSONValue) throws -> Void
+        emit outerEmit: (JSONValue) throws -> Void
     ) throws {
+        // `emit` is called only while this function runs; the sources below are non-escaping too.
+        try withoutActuallyEscaping(outerEmit) { emit in
         for item in metadata() { try emit(item) }
         var builder = SpanBuilder()
         var end: Int64?
@@ -89,6 +91,7 @@ public struct TraceExporter {
                 "name": "vad.prob", "ph": "C", "pid": 1, "ts": .int(frame.time.microseconds),
                 "args": ["prob": .double(frame.probability)],
             ])
+        }
         }
     }
 

@@ -20,9 +20,9 @@ import Testing
             data["audio_end_us"] = .int(time - Int64(rng.next() % 900_000))
             data["speech_end_us"] = .int(time - Int64(rng.next() % 1_500_000))
             data["onset_us"] = .int(time - Int64(rng.next() % 600_000))
-            data["reason"] = rng.next() % 2 == 0 ? "silence" : "interrupted"
+            data["reason"] = .string(rng.next() % 2 == 0 ? "silence" : "interrupted")
             data["network_ms"] = .int(Int64(rng.next() % 80))
-            data["heard_text"] = "heard \(seq)"
+            data["heard_text"] = .string("heard \(seq)")
             out.append(PipelineEvent(seq: Int64(seq), time: SimInstant(microseconds: time), kind: kind, turn: turn,
                                      data: .object(data)))
         }

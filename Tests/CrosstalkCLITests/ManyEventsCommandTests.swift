@@ -55,7 +55,8 @@ import Testing
         #expect(lines.dropFirst() == sampleReport.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropFirst())
         #expect(lines.first?.contains("(events \(sampleEvents + Self.added), hash ") == true, "\(lines.first ?? "")")
         let json = try CLIHarness.run(["report", big, "--json"])
-        #expect(json.status == 0 && json.stdout == (try CLIHarness.run(["report", sample, "--json"])).stdout)
+        let sampleJSON = try CLIHarness.run(["report", sample, "--json"])
+        #expect(json.status == 0 && json.stdout == sampleJSON.stdout)
 
         // An exact replay makes the sample's events: it diverges at the first added one, and the
         // recorded hash it prints is the one report prints.

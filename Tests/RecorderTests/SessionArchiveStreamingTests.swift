@@ -66,8 +66,9 @@ import Testing
         try mutate(path, "UPDATE events SET data = '{oops' WHERE seq = 40")
         let error = #expect(throws: ArchiveError.self) { try SessionArchive(path: path).forEachEvent { _ in } }
         #expect(error?.description.contains("event 40") == true, "\(String(describing: error))")
-        try mutate(path, "UPDATE events SET data = '{}', turn = 'x' WHERE seq = 40")
-        #expect(throws: ArchiveError.self) { try SessionArchive(path: path).forEachEvent { _ in } }
+        try mutate(path, "UPDATE events SET data = '{}', kind = 'nope' WHERE seq = 40")
+        let kind = #expect(throws: ArchiveError.self) { try SessionArchive(path: path).forEachEvent { _ in } }
+        #expect(kind?.description.contains("unknown kind 'nope'") == true, "\(String(describing: kind))")
     }
 
     @Test func theStreamReaderDecodesChunksAsTheWholeStreamDecodes() throws {
