@@ -51,22 +51,10 @@ public final class ArchiveEventSource: EventSource {
         for stream in AudioStream.allCases { counts[stream] = try archive.frameCount(stream) }
         let frames = counts.values.max() ?? 0
         let audioEnd = SimInstant(microseconds: Int64(frames) * Int64(archive.format.frameMs) * 1000)
-        end = max(audioEnd, try Self.lastEventTime(archive, near: audioEnd) ?? .zero)
+        // The latest event through the `events_t` index: one lookup, however many events there are.
+        end = max(audioEnd, try archive.latestEventTime() ?? .zero)
         levels = frames > 0 ? AudioLevels(path: path, format: archive.format, frameCounts: counts) : nil
         streams = Set(counts.filter { $0.value > 0 }.keys)
-    }
-
-    /// The time of the last event, found by looking back from `near` in growing steps.
-    private static func lastEventTime(_ archive: SessionArchive, near: SimInstant) throws -> SimInstant? {
-        let far = SimInstant(microseconds: Int64.max / 2)
-        var step: Int64 = 10_000_000
-        var from = near.microseconds - step
-        while true {
-            if let last = try archive.events(from: SimInstant(microseconds: max(0, from)), to: far).last { return last.time }
-            if from <= 0 { return nil }
-            step *= 4
-            from -= step
-        }
     }
 
     public func events(from: SimInstant, to: SimInstant) throws -> [PipelineEvent] {

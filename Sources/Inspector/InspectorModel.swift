@@ -69,11 +69,15 @@ public final class InspectorModel {
     /// Every audio level provider (for the runner to notice background results).
     public var levelProviders: [AudioLevels] { [primarySource.levels, secondSource?.levels].compactMap { $0 } }
 
-    /// The two archives side by side (reads both whole once, for the turn-by-turn diff).
+    /// The two archives side by side (reads both once through a cursor, for the turn-by-turn diff).
     public func archiveComparison() throws -> Comparison? {
         guard let second, let secondSource else { return nil }
-        let diff = SessionDiff(before: SessionMetrics(events: try primarySource.archive.events()),
-                               after: SessionMetrics(events: try secondSource.archive.events()))
+        func metrics(_ archive: SessionArchive) throws -> SessionMetrics {
+            var accumulator = SessionMetrics.Accumulator()
+            try archive.forEachEvent { accumulator.add($0) }
+            return accumulator.metrics
+        }
+        let diff = SessionDiff(before: try metrics(primarySource.archive), after: try metrics(secondSource.archive))
         return Comparison(before: primary, after: second, beforeTitle: primarySource.info.title,
                           afterTitle: secondSource.info.title, diff: diff, isReplay: false)
     }
@@ -92,7 +96,7 @@ public final class InspectorModel {
             events: events, info: SessionInfo(title: title, scenario: primarySource.info.scenario, sessionID: nil,
                                               parentSessionID: primarySource.info.sessionID),
             levels: primarySource.levels, streams: streams)
-        let diff = SessionDiff(before: SessionMetrics(events: replayer.recordedEvents), after: SessionMetrics(events: events))
+        let diff = SessionDiff(before: try replayer.recordedMetrics(), after: SessionMetrics(events: events))
         return Comparison(before: primary, after: Timeline(source: source), beforeTitle: "recorded · " + primarySource.info.title,
                           afterTitle: title, diff: diff, isReplay: true)
     }

@@ -83,10 +83,15 @@ public struct ArchiveVerifier {
         return findings
     }
 
-    private func limited(_ check: String, _ messages: [String]) -> [Finding] {
+    private func limited(_ check: String, _ problems: Problems) -> [Finding] {
+        limited(check, problems.kept, total: problems.count)
+    }
+
+    private func limited(_ check: String, _ messages: [String], total: Int? = nil) -> [Finding] {
+        let total = total ?? messages.count
         var out = messages.prefix(maxFindingsPerCheck).map { Finding(check: check, message: $0) }
-        if messages.count > maxFindingsPerCheck {
-            out.append(Finding(check: check, message: "… and \(messages.count - maxFindingsPerCheck) more"))
+        if total > maxFindingsPerCheck {
+            out.append(Finding(check: check, message: "… and \(total - maxFindingsPerCheck) more"))
         }
         return out
     }
@@ -141,8 +146,8 @@ public struct ArchiveVerifier {
     }
 
     /// Problems with `stream`'s frames, and how many frames it has.
-    private func audioProblems(_ stream: AudioStream, archive: SessionArchive, db: Database) throws -> ([String], Int) {
-        var problems: [String] = []
+    private func audioProblems(_ stream: AudioStream, archive: SessionArchive, db: Database) throws -> (Problems, Int) {
+        var problems = Problems(limit: maxFindingsPerCheck)
         let frameUs = Int64(archive.format.frameMs) * 1000
         var decoders: [String: any FrameCodec] = [:]
         var undecodable: Set<String> = []
@@ -234,8 +239,8 @@ public struct ArchiveVerifier {
     ///   - audioEndUs: where the session's audio ends (nil: not checked, a live session's pipeline
     ///     may send events without audio).
     ///   - expectsEvents: the session's pipeline emits events (a simulated, replayed or imported one).
-    private func eventProblems(_ db: Database, audioEndUs: Int64?, micFrames: Int, expectsEvents: Bool) throws -> [String] {
-        var problems: [String] = []
+    private func eventProblems(_ db: Database, audioEndUs: Int64?, micFrames: Int, expectsEvents: Bool) throws -> Problems {
+        var problems = Problems(limit: maxFindingsPerCheck)
         var count = 0
         var sessionEnd: (seq: Int64, frames: Int?)?
         var expectedSeq: Int64 = 0
@@ -299,8 +304,8 @@ public struct ArchiveVerifier {
 
     /// A simulated session has one VAD row per mic frame; a live one (`record --listen`) has them
     /// only when its pipeline sent them, so fewer (none, or a prefix) are fine there.
-    private func vadProblems(_ db: Database, micFrames: Int, format: AudioFormat, live: Bool) throws -> [String] {
-        var problems: [String] = []
+    private func vadProblems(_ db: Database, micFrames: Int, format: AudioFormat, live: Bool) throws -> Problems {
+        var problems = Problems(limit: maxFindingsPerCheck)
         let frameUs = Int64(format.frameMs) * 1000
         var expected = 0
         let rows = try Row.fetchCursor(db, sql: "SELECT frame, t_us, prob, speech FROM vad ORDER BY frame")

@@ -39,36 +39,67 @@ public struct TraceExporter {
         self.includesVADProbability = includesVADProbability
     }
 
-    /// Writes the trace of `archive` to `path`.
+    /// Writes the trace of `archive` to `path`, item by item as the events are read (a cursor), so
+    /// memory does not grow with the number of events; the bytes are those of `trace(events:vadFrames:)`.
     public func export(_ archive: SessionArchive, to path: String) throws {
-        let vad = includesVADProbability ? try archive.vadFrames() : []
-        let text = trace(events: try archive.events(), vadFrames: vad).canonicalText
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        } catch {
-            throw ArchiveError.io(path: path, detail: "cannot write trace: \(error.localizedDescription)")
+        let file = try TextFileWriter(path: path, what: "cannot write trace")
+        // The document with no items, split where they go: "traceEvents" sorts last, so its array closes the text.
+        let empty = document(items: []).canonicalText
+        precondition(empty.hasSuffix("[]}"), "traceEvents is the document's last member")
+        try file.write(String(empty.dropLast(2)))
+        var first = true
+        try items(
+            events: { try archive.forEachEvent($0) },
+            vadFrames: { body in if includesVADProbability { try archive.forEachVADFrame(body) } }
+        ) { item in
+            try file.write(first ? item.canonicalText : "," + item.canonicalText)
+            first = false
         }
+        try file.write("]}")
+        try file.close()
     }
 
     /// The trace document for `events` (in seq order) and optional VAD frames.
     public func trace(events: [PipelineEvent], vadFrames: [VADFrame] = []) -> JSONValue {
-        var out = metadata()
-        var builder = SpanBuilder()
-        for event in events {
-            out += builder.consume(event)
+        var out: [JSONValue] = []
+        // The closures throw nothing here: they walk arrays.
+        try? items(events: { body in try events.forEach(body) }, vadFrames: { body in try vadFrames.forEach(body) }) {
+            out.append($0)
         }
-        let end = events.map(\.time.microseconds).max() ?? 0
-        out += builder.closeAll(at: end)
-        for frame in vadFrames {
-            out.append([
+        return document(items: out)
+    }
+
+    /// Emits the trace items in document order: metadata, spans and instants as the events go by,
+    /// the spans left open at the last event's time, then the VAD counter samples.
+    private func items(
+        events: ((PipelineEvent) throws -> Void) throws -> Void,
+        vadFrames: ((VADFrame) throws -> Void) throws -> Void,
+        emit outerEmit: (JSONValue) throws -> Void
+    ) throws {
+        // `emit` is called only while this function runs; the sources below are non-escaping too.
+        try withoutActuallyEscaping(outerEmit) { emit in
+        for item in metadata() { try emit(item) }
+        var builder = SpanBuilder()
+        var end: Int64?
+        try events { event in
+            end = max(end ?? event.time.microseconds, event.time.microseconds)
+            for item in builder.consume(event) { try emit(item) }
+        }
+        for item in builder.closeAll(at: end ?? 0) { try emit(item) }
+        try vadFrames { frame in
+            try emit([
                 "name": "vad.prob", "ph": "C", "pid": 1, "ts": .int(frame.time.microseconds),
                 "args": ["prob": .double(frame.probability)],
             ])
         }
-        return [
+        }
+    }
+
+    private func document(items: [JSONValue]) -> JSONValue {
+        [
             "displayTimeUnit": "ms",
             "otherData": ["session": .string(sessionName), "time": "virtual (µs since session start)"],
-            "traceEvents": .array(out),
+            "traceEvents": .array(items),
         ]
     }
 

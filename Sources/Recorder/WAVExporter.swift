@@ -14,7 +14,13 @@ public struct WAVExporter {
         self.archive = archive
     }
 
+    /// Frames decoded and written per step (82 s at 20 ms): bounds memory whatever the session's length.
+    var chunkFrames = 4096
+
     /// Writes `path` (replacing it) with the whole session, or only `from..<to` when given.
+    ///
+    /// Both streams are decoded from frame 0 (a stateful codec's output depends on every packet
+    /// before) and written `chunkFrames` at a time, so the WAV is never held in memory.
     public func export(to path: String, from: SimInstant? = nil, to: SimInstant? = nil) throws {
         let format = archive.format
         let frameUs = Int64(format.frameMs) * 1000
@@ -22,31 +28,50 @@ public struct WAVExporter {
         let streamEnd = try max(archive.frameCount(left), archive.frameCount(.bot))
         let startSample = from.map { format.sampleIndex(at: max($0, .zero)) } ?? 0
         let endSample = min(to.map { format.sampleIndex(at: $0) } ?? Int.max, streamEnd * format.samplesPerFrame)
-        guard endSample > startSample else {
-            try Self.writeStereo(left: [], right: [], sampleRate: format.sampleRate, to: path)
-            return
+        let file = try SndfileHandle.createWAV(path, sampleRate: format.sampleRate, channels: 2)
+        do {
+            if endSample > startSample {
+                // Whole frames covering the range, each chunk trimmed to the exact samples.
+                let firstFrame = Int(format.instant(ofSample: startSample).microseconds / frameUs)
+                let lastFrame = (endSample + format.samplesPerFrame - 1) / format.samplesPerFrame
+                try writeChunks(frames: firstFrame..<lastFrame, samples: startSample..<endSample, left: left, to: file)
+            }
+            try file.close()
+        } catch {
+            // A half-written WAV is not an export (the packets past it did not decode, or the disk filled).
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
         }
-        // Whole frames covering the range, then trimmed to the exact samples.
-        let firstFrame = Int(format.instant(ofSample: startSample).microseconds / frameUs)
-        let lastFrame = (endSample + format.samplesPerFrame - 1) / format.samplesPerFrame
-        let frames = firstFrame..<lastFrame
-        let offset = startSample - firstFrame * format.samplesPerFrame
-        let count = endSample - startSample
-        let caller = try archive.decodedAudio(left, frames: frames)
-        let bot = try archive.decodedAudio(.bot, frames: frames)
-        func slice(_ samples: [Int16]) -> [Int16] {
-            var out = [Int16](repeating: 0, count: count)
-            for i in 0..<count where offset + i < samples.count { out[i] = samples[offset + i] }
-            return out
+    }
+
+    /// Decodes `frames` of `left` and the bot stream `chunkFrames` at a time and writes the samples
+    /// numbered `samples` (which those frames cover) to `file`, interleaved.
+    private func writeChunks(frames: Range<Int>, samples: Range<Int>, left: AudioStream, to file: SndfileHandle) throws {
+        let perFrame = archive.format.samplesPerFrame
+        let callerReader = AudioStreamReader(archive: archive, stream: left)
+        let botReader = AudioStreamReader(archive: archive, stream: .bot)
+        var chunkStart = frames.lowerBound
+        while chunkStart < frames.upperBound {
+            let chunk = chunkStart..<min(frames.upperBound, chunkStart + chunkFrames)
+            let caller = try callerReader.samples(frames: chunk), bot = try botReader.samples(frames: chunk)
+            // Sample number of this chunk's first sample, and the part of the chunk kept.
+            let base = chunk.lowerBound * perFrame
+            let lower = max(samples.lowerBound, base), upper = min(samples.upperBound, chunk.upperBound * perFrame)
+            if upper > lower {
+                var interleaved = [Int16](repeating: 0, count: (upper - lower) * 2)
+                for (i, sample) in (lower..<upper).enumerated() {
+                    interleaved[2 * i] = caller[sample - base]
+                    interleaved[2 * i + 1] = bot[sample - base]
+                }
+                try file.writeInterleaved(interleaved[...])
+            }
+            chunkStart = chunk.upperBound
         }
-        try Self.writeStereo(left: slice(caller), right: slice(bot), sampleRate: format.sampleRate, to: path)
     }
 
     /// The span of user turn `turn`: from its first event to its last (nil when it has none).
     public func timeRange(ofTurn turn: Int) throws -> (from: SimInstant, to: SimInstant)? {
-        let times = try archive.events().filter { $0.turn == turn }.map(\.time)
-        guard let first = times.min(), let last = times.max() else { return nil }
-        return (first, last)
+        try archive.timeRange(ofTurn: turn)
     }
 
     /// Writes `left` and `right` as a stereo 16-bit WAV; the shorter side is padded with silence.

@@ -67,7 +67,7 @@ public struct ReplayRun {
             }
             (events, frames) = try replayer.run(scenario, recorder: writer, fast: false)
             // The diff is kept with the replayed session (DESIGN.md §4), as `replay --json` prints it.
-            let kept = SessionDiff(before: SessionMetrics(events: replayer.recordedEvents), after: SessionMetrics(events: events))
+            let kept = SessionDiff(before: try replayer.recordedMetrics(), after: SessionMetrics(events: events))
             writer.record(meta: "replay_diff", value: kept.json.canonicalText)
             try writer.finish()
         } else if request.isCounterfactual {
@@ -83,11 +83,12 @@ public struct ReplayRun {
         let compared = replayer.recordingEnd == nil ? events : events.filter {
             !($0.kind == .sessionEnd && $0.data["reason"]?.stringValue == "recording_end")
         }
-        let difference = request.isCounterfactual ? nil : EventStreamDifference.first(expected: replayer.recordedEvents, got: compared)
+        // One pass over the recording (a cursor): its hash, its metrics, and the first difference.
+        let recorded = try RecordedPass.read(replayer.archive, against: compared)
         return Outcome(
-            events: events, hash: EventStreamHash.of(request.isCounterfactual ? events : compared), recordedHash: EventStreamHash.of(replayer.recordedEvents),
-            difference: difference, audioMismatch: request.isCounterfactual ? nil : audioMismatch,
-            diff: SessionDiff(before: SessionMetrics(events: replayer.recordedEvents), after: SessionMetrics(events: events)),
+            events: events, hash: EventStreamHash.of(request.isCounterfactual ? events : compared), recordedHash: recorded.hash,
+            difference: request.isCounterfactual ? nil : recorded.difference, audioMismatch: request.isCounterfactual ? nil : audioMismatch,
+            diff: SessionDiff(before: recorded.metrics, after: SessionMetrics(events: events)),
             fastPath: fast, frames: frames)
     }
 

@@ -17,8 +17,6 @@ import Recorder
 public final class SessionReplayer: @unchecked Sendable {
     /// The archive being replayed.
     public let archive: SessionArchive
-    /// Its recorded events.
-    public let recordedEvents: [PipelineEvent]
     /// Its settings.
     public let source: ArchivedScenario
     /// The settings it was recorded with.
@@ -43,8 +41,14 @@ public final class SessionReplayer: @unchecked Sendable {
     private let synthesizer = EspeakSynthesizer()
     private let lock = NSLock()
     private var banks: [String: SpeechBank] = [:]
+    /// The recording's `llm.*` events, read on first use (a replay against a recorded server).
+    private var languageModelEvents: [PipelineEvent]?
+    private var metricsOfRecording: SessionMetrics?
 
-    /// Opens `path` and loads what every replay of it needs (events, features, settings).
+    /// Opens `path` and loads what every replay of it needs (turn starts, features, settings).
+    ///
+    /// The recorded events are not held: the few a replay needs are read by kind, and comparisons
+    /// with the recording stream it through a cursor (`RecordedPass`).
     public init(path: String) throws {
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         guard archive.meta["source"].map(["simulated", "replay", "import"].contains) ?? true else {
@@ -58,13 +62,12 @@ public final class SessionReplayer: @unchecked Sendable {
         } else {
             observedCall = nil
         }
-        recordedEvents = try archive.events()
         source = try ArchivedScenario(archive: archive)
         do { recordedScenario = try source.scenario() } catch {
             throw ReplayError("\(path): the recorded settings do not load in this build (\(error))")
         }
         var starts: [SimInstant] = []
-        for e in recordedEvents where e.kind == .callerSpeechStart {
+        try archive.forEachEvent(kinds: [.callerSpeechStart]) { e in
             guard let us = e.data["turn_start_us"]?.intValue, e.turn == starts.count + 1 else {
                 throw ReplayError("\(path): caller.speech_start event \(e.seq) has no turn_start_us (archive too old to replay)")
             }
@@ -76,7 +79,7 @@ public final class SessionReplayer: @unchecked Sendable {
         turnStarts = starts
         vadProbabilities = try archive.vadFrames().map(\.probability)
         recordedFiles = try ArchivedAudioFiles(archive: archive)
-        if let last = recordedEvents.last, last.kind == .sessionEnd {
+        if let last = try archive.lastEvent(), last.kind == .sessionEnd {
             recordingEnd = nil
             let reason = last.data["reason"]?.stringValue ?? ""
             let inherited = observedCall == nil && (reason == "recording_end" || reason == "interrupted")
@@ -89,6 +92,28 @@ public final class SessionReplayer: @unchecked Sendable {
             stopAt = recordingEnd
             stopReason = "recording_end"
         }
+    }
+
+    /// The recording's metrics (`SessionMetrics` of its events), computed on first use in one pass.
+    public func recordedMetrics() throws -> SessionMetrics {
+        lock.lock()
+        defer { lock.unlock() }
+        if let metricsOfRecording { return metricsOfRecording }
+        var accumulator = SessionMetrics.Accumulator()
+        try archive.forEachEvent { accumulator.add($0) }
+        metricsOfRecording = accumulator.metrics
+        return accumulator.metrics
+    }
+
+    /// The recording's `llm.request`, `llm.token`, `llm.done` and `llm.cancel` events, read once.
+    private func recordedLanguageModelEvents() throws -> [PipelineEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let languageModelEvents { return languageModelEvents }
+        var events: [PipelineEvent] = []
+        try archive.forEachEvent(kinds: [.llmRequest, .llmToken, .llmDone, .llmCancel]) { events.append($0) }
+        languageModelEvents = events
+        return events
     }
 
     /// The session id of the archive.
@@ -145,7 +170,7 @@ public final class SessionReplayer: @unchecked Sendable {
         var engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario, languageModel: false)
         if scenario.pipeline.llm.engine == "openai" {
             // A server's replies come from the recording: the replay needs no server.
-            engines.languageModel = RecordedLanguageModel(events: recordedEvents)
+            engines.languageModel = RecordedLanguageModel(events: try recordedLanguageModelEvents())
             engines.synthesizer = synthesizer
         }
         let simulator = SessionSimulator(

@@ -15,13 +15,20 @@ struct Report: ParsableCommand {
 
     func run() throws {
         let session = try SessionArchive(path: archive)
-        let events = try session.events()
-        let metrics = SessionMetrics(events: events)
+        // One pass through a cursor: the metrics keep the few events they read, the hash sees every one.
+        var accumulator = SessionMetrics.Accumulator()
+        var hasher = FNV1a64()
+        try session.forEachEvent { event in
+            accumulator.add(event)
+            if !json { hasher.combine(event.canonicalLine) }
+        }
+        let metrics = accumulator.metrics
         if json {
             print(metrics.json.canonicalText)
         } else {
             let name = session.meta["scenario_name"] ?? session.meta["session_id"] ?? archive
-            print(TurnTable.render(metrics, title: "\(name) (events \(events.count), hash \(EventStreamHash.of(events)))"), terminator: "")
+            // `hasher` is `EventStreamHash.of(events)` computed on the way.
+            print(TurnTable.render(metrics, title: "\(name) (events \(accumulator.count), hash \(hasher.hex))"), terminator: "")
         }
     }
 }

@@ -94,6 +94,21 @@ import Testing
         #expect(findings.last?.message.hasPrefix("… and ") == true)
     }
 
+    @Test func countsEveryBadRowButKeepsOnlyTheFirstMessages() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, "UPDATE events SET data = '{ }'")
+        try mutate(copy, "UPDATE vad SET prob = 2")
+        let rows = try SessionArchive(path: copy).events().count
+        let findings = try ArchiveVerifier().verify(path: copy)
+        let events = findings.filter { $0.check == "events" }.map(\.message)
+        #expect(events.count == 6)
+        #expect(events.first?.hasPrefix("event 0 data is not canonical JSON") == true, "\(events)")
+        #expect(events.last == "… and \(rows - 5) more")
+        let vad = findings.filter { $0.check == "vad" }.map(\.message)
+        #expect(vad.last == "… and \(try SessionArchive(path: copy).vadFrames().count - 5) more", "\(vad)")
+    }
+
     @Test func droppedIndexIsASchemaFinding() throws {
         let dir = TemporaryDirectory()
         let (_, copy) = try goodArchiveAndCopy(dir)

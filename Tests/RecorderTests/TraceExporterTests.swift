@@ -85,4 +85,24 @@ import Testing
         let events = try #require(object?["traceEvents"] as? [[String: Any]])
         #expect(events.filter { $0["ph"] as? String == "C" }.count == 120)
     }
+
+    @Test func theStreamedExportIsTheDocumentOfTheWholeStream() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path("session.ctk")
+        try SyntheticSession(frameCount: 300).write(to: path)
+        let archive = try SessionArchive(path: path)
+        for vad in [false, true] {
+            let file = dir.path("trace-\(vad).json")
+            let exporter = TraceExporter(sessionName: "s \"q\"", includesVADProbability: vad)
+            try exporter.export(archive, to: file)
+            let expected = exporter.trace(events: try archive.events(), vadFrames: vad ? try archive.vadFrames() : []).canonicalText
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == expected, "vad \(vad)")
+        }
+        // No events at all still makes a whole document.
+        let empty = dir.path("empty.ctk")
+        try SyntheticSession(frameCount: 0).write(to: empty)
+        try TraceExporter().export(try SessionArchive(path: empty), to: dir.path("empty.json"))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.path("empty.json")))) as? [String: Any]
+        #expect((object?["traceEvents"] as? [Any])?.count == 1 + 2 * TraceExporter.Lane.allCases.count)
+    }
 }

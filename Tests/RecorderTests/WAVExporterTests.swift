@@ -34,6 +34,37 @@ import Testing
         #expect(audio.channels[0] == Array(caller[8080..<19_800]))
     }
 
+    @Test func chunkedExportHoldsTheSameSamplesAcrossChunkEdges() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path("session.ctk")
+        let session = SyntheticSession(frameCount: 100)
+        try session.write(to: path)
+        var exporter = try WAVExporter(archive: SessionArchive(path: path))
+        exporter.chunkFrames = 7
+        let whole = dir.path("whole.wav"), part = dir.path("part.wav")
+        try exporter.export(to: whole)
+        try exporter.export(to: part, from: SimInstant(microseconds: 505_000), to: SimInstant(microseconds: 1_237_500))
+        let audio = try WAVReader.read(path: whole)
+        #expect(audio.channels[0] == session.stream(.caller))
+        #expect(audio.channels[1] == session.stream(.bot))
+        let range = try WAVReader.read(path: part)
+        #expect(range.channels[0] == Array(session.stream(.caller)[8080..<19_800]))
+        #expect(range.channels[1] == Array(session.stream(.bot)[8080..<19_800]))
+    }
+
+    @Test func anExportThatFailsLeavesNoHalfWrittenFile() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path("session.ctk")
+        try SyntheticSession(frameCount: 100).write(to: path)
+        // Frame 60 of the bot stream no longer decodes (a pcm16 packet of one byte, not a whole frame).
+        try mutate(path, "UPDATE audio SET data = x'01' WHERE stream = 'bot' AND frame = 60")
+        var exporter = try WAVExporter(archive: SessionArchive(path: path))
+        exporter.chunkFrames = 10
+        let wav = dir.path("out.wav")
+        #expect(throws: ArchiveError.self) { try exporter.export(to: wav) }
+        #expect(!FileManager.default.fileExists(atPath: wav))
+    }
+
     @Test func turnRangeSpansTheTurnsEvents() throws {
         let dir = TemporaryDirectory()
         let path = dir.path("session.ctk")
