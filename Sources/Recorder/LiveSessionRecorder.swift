@@ -103,8 +103,10 @@ public final class LiveSessionRecorder {
 
     /// Commits what arrived since the last commit when a second of session or wall time has
     /// passed, or at once when `idle` (the connection has nothing more to read for now).
+    /// Nothing to do once the session has ended: the server calls this after every read, also the
+    /// read that carried `end`, and the finished archive takes no more checkpoints.
     public func commitIfDue(idle: Bool) throws {
-        guard let writer, rowsSinceCommit > 0 else { return }
+        guard let writer, !hasEnded, rowsSinceCommit > 0 else { return }
         let now = decoder.receivedTime
         guard idle || now - lastCommitTime >= Self.commitInterval
             || ContinuousClock.now - lastCommitWall >= Self.wallCommitInterval

@@ -166,6 +166,25 @@ import Testing
         #expect(try verifierFindings(path) == [])
     }
 
+    /// Found by the FuzzLive fuzzer (Fuzz/findings/FuzzLive/): the server calls `commitIfDue` after
+    /// every read, also the read that carried `end`; with rows not yet committed that checkpointed
+    /// the finished writer and trapped (`checkpoint(at:) after finish()`), killing `record`.
+    @Test func commitIfDueAfterTheEndLineDoesNothing() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.path("ended.ctk")
+        let recorder = LiveSessionRecorder(path: path, overwrite: false, sessionID: "s")
+        let lines = [LiveLines.hello()] + (0..<3).map { LiveLines.audio("mic", $0, LiveLines.tone(frame: $0)) } + [LiveLines.end]
+        let outcomes = try send(lines, to: recorder)
+        guard case .finished? = outcomes.last else {
+            Issue.record("the end line did not finish the session: \(outcomes)")
+            return
+        }
+        try recorder.commitIfDue(idle: false)
+        try recorder.commitIfDue(idle: true)
+        #expect(try SessionArchive(path: path).frameCount(.mic) == 3)
+        #expect(try verifierFindings(path) == [])
+    }
+
     @Test func idleAndEverySecondOfSessionTimeCommit() throws {
         let dir = TemporaryDirectory()
         let path = dir.path("commit.ctk")

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import FuzzSupport
 import Recorder
 
 /// The archives edit scripts start from: two small live sessions recorded once per process through

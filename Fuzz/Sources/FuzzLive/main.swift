@@ -17,10 +17,11 @@ func fuzzLive(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let recorder = LiveSessionRecorder(path: path, overwrite: false, sessionID: "live-fuzz")
     var lines = LiveLineBuffer(maxLineBytes: maxLineBytes)
     // Read sizes as a socket might deliver them: 1, 3, 7, … bytes, wrapping at 1021.
-    var offset = 0, readSize = 1
+    var offset = 0, readSize = 1, reads = 0
     reading: while offset < bytes.count {
         let end = min(bytes.count, offset + readSize)
-        for item in lines.append(bytes[offset..<end]) {
+        // As LiveConnection.readAvailable: nothing after the session ended is handled.
+        for item in lines.append(bytes[offset..<end]) where !recorder.hasEnded {
             let outcome: LiveSessionRecorder.Outcome
             do {
                 switch item {
@@ -34,7 +35,14 @@ func fuzzLive(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
         offset = end
         readSize = (readSize * 2 + 1) % 1021
-        try? recorder.commitIfDue(idle: true)
+        reads += 1
+        // As LiveRecordingServer.serve after a read, and after a poll that found nothing to read.
+        do {
+            try recorder.commitIfDue(idle: false)
+            if reads % 2 == 0 { try recorder.commitIfDue(idle: true) }
+        } catch {
+            break reading
+        }
     }
     _ = try? recorder.stop(reason: "closed")
     guard recorder.hasSession, recorder.hasEnded else { return 0 }
