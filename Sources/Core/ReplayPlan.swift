@@ -13,6 +13,13 @@ public struct ReplayPlan: Sendable {
     /// Where the recording ends when it was cut short (its recorder was killed, so it has no
     /// `session.end`): the replay stops there too, with `session.end` reason `recording_end`.
     public var recordingEnd: SimInstant?
+    /// The `session.end` reason of a replay that stops at `recordingEnd`: `recording_end`, or
+    /// `interrupted` for a recording whose simulation was stopped by Ctrl-C there.
+    public var recordingEndReason = "recording_end"
+    /// Whether the replay stops at `recordingEnd` right after that instant's mic frame is heard,
+    /// where a recorder commits (a recording cut short, or a replay of one: reason `recording_end`),
+    /// rather than at the end of that frame step as a stopped simulation did (`interrupted`).
+    public var stopsAtCommitPoint: Bool { recordingEndReason == "recording_end" }
 
     /// Creates a plan.
     public init(turnStarts: [SimInstant], vadProbabilities: [Double]? = nil) {

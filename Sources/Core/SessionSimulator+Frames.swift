@@ -5,8 +5,11 @@ extension SessionSimulator {
         let now = sim.now
         if sim.now.microseconds >= Int64(scenario.maxDurationMs) * 1000 {
             handleAction(.endSession(reason: "max_duration"))
-        } else if let end = replay?.recordingEnd, now >= end {
-            handleAction(.endSession(reason: "recording_end"))
+        } else if let replay, !replay.stopsAtCommitPoint, let end = replay.recordingEnd, now >= end {
+            handleAction(.endSession(reason: replay.recordingEndReason))
+        } else if !stopRequested, shouldStop?() == true {
+            stopRequested = true
+            handleAction(.endSession(reason: "interrupted"))
         }
         if let botFrame = pendingBotFrame {
             let f = frameIndex
@@ -22,6 +25,13 @@ extension SessionSimulator {
             if let change = vad.frameClassified(end: now, isSpeech: isSpeech) { vadChanged(change) }
             if let interruption = bargeIn.frameProcessed(at: now) { bargedIn(interruption) }
             frameIndex += 1
+            if let replay, replay.stopsAtCommitPoint, let end = replay.recordingEnd, now >= end {
+                // The recording's last commit came at this point of this tick: what it holds at
+                // this instant was emitted above, so the replay stops here, not a step earlier.
+                emit(.sessionEnd, turn: nil, ["reason": .string("recording_end"), "frames": .int(Int64(frameIndex))])
+                ended = true
+                return
+            }
             if let end = observed?.call.frameCount, frameIndex >= end {
                 emit(.sessionEnd, turn: nil, ["reason": .string("recording_end"), "frames": .int(Int64(frameIndex))])
                 ended = true

@@ -54,10 +54,16 @@ public final class SessionSimulator {
 
     /// Called about every ten seconds of virtual time with the current instant (progress display).
     public var progress: ((SimInstant) -> Void)?
+    /// Asked at every frame whether to end the session now (Ctrl-C): it then ends at that frame
+    /// with `session.end` reason `interrupted`, as a finished session. Nil never stops; a stop
+    /// asked for is the only way outside input changes a session.
+    public var shouldStop: (() -> Bool)?
 
     var sim = Simulation<Input>()
     var events: [PipelineEvent] = []
     var ended = false
+    /// A `shouldStop` was answered yes (the session ends at this frame).
+    var stopRequested = false
     var frameIndex = 0
 
     // Stages.

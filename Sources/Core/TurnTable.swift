@@ -1,6 +1,7 @@
 /// Renders session metrics as a fixed-width text table (what `simulate` and `report` print).
 public enum TurnTable {
-    /// The per-turn table followed by a one-line summary.
+    /// The per-turn table followed by a one-line summary. The title (a name read from a file) is
+    /// printed with its control characters escaped.
     public static func render(_ metrics: SessionMetrics, title: String) -> String {
         let header = ["turn", "caller_end", "turn.end", "endpoint", "stt_lag", "llm_ttft", "tts_ttfb", "first_audio", "v2v", "overlap", "flags"]
         var rows: [[String]] = []
@@ -24,7 +25,7 @@ public enum TurnTable {
             }.joined(separator: "  ")
         }
         let s = metrics.summary
-        var out = "\(title)\n" + line(header) + "\n"
+        var out = "\(title.terminalSafe)\n" + line(header) + "\n"
         for row in rows { out += line(row) + "\n" }
         out += "summary: \(s.turns) turns, v2v p50 \(millis(s.voiceToVoiceP50Ms)) p90 \(millis(s.voiceToVoiceP90Ms)), "
         out += "endpoint p50 \(millis(s.endpointDelayP50Ms)), cut-offs \(s.cutOffs), barge-ins \(s.bargeIns), "

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import GRDB
 
@@ -10,7 +11,7 @@ public enum ArchiveSchema {
     /// The `format` meta value every archive carries.
     public static let formatName = "crosstalk-session"
     /// The format version this build writes, stored in `PRAGMA user_version` and meta `format_version`.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     /// The oldest format version this build reads.
     public static let oldestReadableVersion = 1
     /// Tables every archive has.
@@ -32,6 +33,50 @@ public enum ArchiveSchema {
     static let createClipsTable = """
         CREATE TABLE clips (name TEXT PRIMARY KEY, sample_rate INTEGER NOT NULL, data BLOB NOT NULL);
         """
+    /// Sample rates an archive's audio may have (meta `sample_rate`): every rate a writer produces.
+    /// Readers size buffers from it, so an edited value must be refused before anything is allocated.
+    public static let sampleRateRange = 8000...48_000
+    /// Frame lengths an archive's audio may have (meta `frame_ms`).
+    public static let frameMsRange = 10...60
+    /// Rates a clip in the `clips` table may have (those of the files a scenario may name).
+    public static let clipRateRange = 8000...192_000
+    /// Longest clip a `clips` row may hold (scenario audio files are at most ten minutes).
+    public static let maxClipSeconds = 600
+
+    /// What is wrong with meta `sample_rate`/`frame_ms` (as stored, text), or nil when they are a
+    /// format this build reads: integers in range, whole samples per frame.
+    public static func formatProblem(sampleRate: String?, frameMs: String?) -> String? {
+        guard let rateText = sampleRate, let rate = Int(rateText) else {
+            return "meta sample_rate is \(sampleRate.map { "'\($0.clippedForMessage)'" } ?? "missing"), not an integer"
+        }
+        guard let msText = frameMs, let ms = Int(msText) else {
+            return "meta frame_ms is \(frameMs.map { "'\($0.clippedForMessage)'" } ?? "missing"), not an integer"
+        }
+        guard sampleRateRange.contains(rate) else {
+            return "meta sample_rate \(rate) is outside \(sampleRateRange.lowerBound)–\(sampleRateRange.upperBound) Hz"
+        }
+        guard frameMsRange.contains(ms) else {
+            return "meta frame_ms \(ms) is outside \(frameMsRange.lowerBound)–\(frameMsRange.upperBound) ms"
+        }
+        guard rate * ms % 1000 == 0 else {
+            return "meta sample_rate \(rate) and frame_ms \(ms) give no whole number of samples per frame"
+        }
+        return nil
+    }
+
+    /// What is wrong with a `clips` row of `bytes` bytes at `sampleRate`, or nil when it is 16-bit
+    /// PCM at a rate and length a scenario file may have.
+    public static func clipProblem(sampleRate: Int, bytes: Int) -> String? {
+        guard clipRateRange.contains(sampleRate) else {
+            return "sample_rate \(sampleRate) is outside \(clipRateRange.lowerBound)–\(clipRateRange.upperBound) Hz"
+        }
+        guard bytes % 2 == 0, bytes > 0 else { return "\(bytes) bytes is not 16-bit PCM" }
+        guard bytes / 2 <= maxClipSeconds * sampleRate else {
+            return "\(bytes / 2) samples at \(sampleRate) Hz is longer than \(maxClipSeconds / 60) minutes"
+        }
+        return nil
+    }
+
     /// Codec names the `codec` column may hold.
     public static let knownCodecs: Set<String> = ["pcm16", "opus"]
 
@@ -51,6 +96,14 @@ public enum ArchiveSchema {
                                   speech INTEGER NOT NULL);
                 PRAGMA user_version = 1;
                 """)
+        }
+        // Format 2: per-chunk checksums of every row (`ArchiveChecksums`), so verify finds damaged
+        // payloads. A format 1 archive upgraded by this migration gets them for the rows it holds.
+        migrator.registerMigration("v2-checksums") { db in
+            try db.execute(sql: ArchiveChecksums.createTable)
+            try db.execute(sql: "UPDATE meta SET value = '2' WHERE key = 'format_version'")
+            try ArchiveChecksums.refreshAll(in: db)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }

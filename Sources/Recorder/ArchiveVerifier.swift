@@ -38,7 +38,15 @@ public struct ArchiveVerifier {
 
     /// Verifies the archive at `path`; an empty list means it is sound.
     public func verify(path: String) throws -> [Finding] {
-        try verify(SessionArchive(path: path, makeDecoder: makeDecoder))
+        let archive: SessionArchive
+        do {
+            archive = try SessionArchive(path: path, makeDecoder: makeDecoder)
+        } catch ArchiveError.corrupt(_, let detail) {
+            // An archive of the format whose meta cannot be read as an audio format (an edited
+            // sample_rate) is a finding, not a file that is no archive at all.
+            return [Finding(check: "meta", message: detail)]
+        }
+        return try verify(archive)
     }
 
     /// Verifies an opened archive; an empty list means it is sound.
@@ -63,6 +71,8 @@ public struct ArchiveVerifier {
                 }
             }
             findings += limited("audio", try strayStreams(db))
+            findings += limited("clips", try clipProblems(db))
+            findings += limited("checksums", try ArchiveChecksums.problems(in: db))
             // micFrames follows the frame numbers in the file, so it may be near Int64's limit.
             let (endUs, overflow) = Int64(micFrames).multipliedReportingOverflow(by: archive.format.frameDuration.microseconds)
             let audioEndUs = overflow ? Int64.max : endUs
@@ -86,8 +96,8 @@ public struct ArchiveVerifier {
     private func schemaProblems(_ db: Database) throws -> [String] {
         var problems: [String] = []
         let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-        if version != ArchiveSchema.formatVersion {
-            problems.append("user_version is \(version), expected \(ArchiveSchema.formatVersion)")
+        if !(ArchiveSchema.oldestReadableVersion...ArchiveSchema.formatVersion).contains(version) {
+            problems.append("user_version is \(version), expected \(ArchiveSchema.oldestReadableVersion)–\(ArchiveSchema.formatVersion)")
         }
         for table in ArchiveSchema.requiredTables {
             let columns = try ArchiveSchema.columns(of: table, in: db)
@@ -113,8 +123,9 @@ public struct ArchiveVerifier {
         for key in ArchiveSchema.requiredMetaKeys where meta[key] == nil {
             problems.append("key \(key) is missing")
         }
-        if let version = meta["format_version"], version != String(ArchiveSchema.formatVersion) {
-            problems.append("format_version is '\(version)', expected '\(ArchiveSchema.formatVersion)'")
+        let userVersion = (try? Int.fetchOne(db, sql: "PRAGMA user_version")) ?? nil
+        if let version = meta["format_version"], let userVersion, version != String(userVersion) {
+            problems.append("format_version is '\(version.clippedForMessage)', expected '\(userVersion)' (the user_version)")
         }
         if let seed = meta["seed"], UInt64(seed) == nil, Int64(seed) == nil {
             problems.append("seed '\(seed)' is not an integer")
@@ -194,6 +205,27 @@ public struct ArchiveVerifier {
             }
         }
         return (problems, expected)
+    }
+
+    /// Rows of the optional `clips` table that no scenario file could have given.
+    private func clipProblems(_ db: Database) throws -> [String] {
+        guard try db.tableExists("clips") else { return [] }
+        var problems: [String] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT name, sample_rate, typeof(data), length(data) FROM clips ORDER BY name")
+        while let row = try rows.next() {
+            let name = "'\((String.fromDatabaseValue(row[0] as DatabaseValue) ?? "?").clippedForMessage)'"
+            guard case .int64(let rate) = (row[1] as DatabaseValue).storage,
+                  case .int64(let bytes) = (row[3] as DatabaseValue).storage,
+                  case .string("blob") = (row[2] as DatabaseValue).storage
+            else {
+                problems.append("clip \(name): sample_rate is not an integer or data is not a blob")
+                continue
+            }
+            if let problem = ArchiveSchema.clipProblem(sampleRate: Int(clamping: rate), bytes: Int(clamping: bytes)) {
+                problems.append("clip \(name): \(problem)")
+            }
+        }
+        return problems
     }
 
     private func strayStreams(_ db: Database) throws -> [String] {

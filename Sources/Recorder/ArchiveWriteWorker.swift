@@ -29,6 +29,16 @@ struct ArchiveBatch: Sendable {
     var meta: [(key: String, value: String)] = []
 
     var isEmpty: Bool { events.isEmpty && frames.isEmpty && vad.isEmpty && meta.isEmpty }
+
+    /// The checksum chunks the batch's rows fall in.
+    var touchedChunks: ArchiveChecksums.Touched {
+        var touched = ArchiveChecksums.Touched()
+        for event in events { touched.mark(.events, key: event.seq) }
+        for frame in frames { touched.mark(.audio(frame.stream.rawValue), key: Int64(frame.frame)) }
+        for row in vad { touched.mark(.vad, key: Int64(row.frame)) }
+        if !meta.isEmpty { touched.mark(.meta) }
+        return touched
+    }
     var rowCount: Int { events.count + frames.count + vad.count + meta.count }
 }
 
@@ -91,8 +101,9 @@ final class ArchiveWriteWorker: @unchecked Sendable {
     }
 
     /// Drains, folds the WAL into the main file, switches it to rollback-journal mode so the archive
-    /// is one self-contained file, and closes the connection.
-    func close() throws {
+    /// is one self-contained file, compacts it (unless `compact` is false: a failed archive that is
+    /// about to be removed), and closes the connection.
+    func close(compact: Bool = true) throws {
         drain()
         try queue.sync {
             do {
@@ -102,7 +113,7 @@ final class ArchiveWriteWorker: @unchecked Sendable {
                         try db.execute(sql: "PRAGMA journal_mode = DELETE")
                         // Frames of three streams arrive interleaved, so B-tree pages end up half
                         // full; rewriting once at the end roughly halves the archive.
-                        try db.execute(sql: "VACUUM")
+                        if compact { try db.execute(sql: "VACUUM") }
                     } catch let error as DatabaseError
                         where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
                         // Another connection (a live viewer) has the file open, so it cannot leave
@@ -132,6 +143,7 @@ final class ArchiveWriteWorker: @unchecked Sendable {
                 try insert(audio: audio, db)
                 try insert(vad: batch.vad, db)
                 for row in batch.meta { try ArchiveMetaRow(key: row.key, value: row.value).save(db) }
+                try ArchiveChecksums.refresh(batch.touchedChunks, in: db)
             }
             lock.lock()
             committed += batch.rowCount

@@ -34,7 +34,7 @@ public struct CallTranscript: Equatable, Sendable {
 
     /// Reads and checks `path`; errors name the file and the entry.
     public static func read(path: String) throws -> CallTranscript {
-        guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path: path) }
+        try InputFile.checkRegular(path, what: "a transcript")
         guard let data = FileManager.default.contents(atPath: path) else { throw ArchiveError.io(path: path, detail: "cannot read the file") }
         guard data.count <= 64 << 20 else { throw ArchiveError.io(path: path, detail: "a transcript of \(data.count >> 20) MiB is too large (at most 64 MiB)") }
         guard let text = String(data: data, encoding: .utf8) else { throw ArchiveError.io(path: path, detail: "not UTF-8 text") }

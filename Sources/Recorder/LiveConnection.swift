@@ -18,6 +18,11 @@ final class LiveConnection {
     let sessionIndex: Int
     /// Replies waiting to be sent, at most.
     static let maxReplyBytes = 1 << 20
+    /// When crosstalk started reading this connection (the hello timeout counts from here).
+    let servingSince: ContinuousClock.Instant
+    /// When the last complete line arrived (blank, rejected and oversized ones too), or
+    /// `servingSince` before the first: the idle timeout counts from here.
+    private(set) var lastLineAt: ContinuousClock.Instant
 
     private var lines: LiveLineBuffer
     private var outgoing: [UInt8] = []
@@ -29,11 +34,13 @@ final class LiveConnection {
     /// Why the connection broke (nil for an orderly close).
     private(set) var closeDetail: String?
 
-    /// Wraps an accepted socket.
-    init(socket: LiveSocket, recorder: LiveSessionRecorder, sessionIndex: Int, maxLineBytes: Int) {
+    /// Wraps an accepted socket that crosstalk starts serving at `now`.
+    init(socket: LiveSocket, recorder: LiveSessionRecorder, sessionIndex: Int, maxLineBytes: Int, now: ContinuousClock.Instant) {
         self.socket = socket
         self.recorder = recorder
         self.sessionIndex = sessionIndex
+        servingSince = now
+        lastLineAt = now
         lines = LiveLineBuffer(maxLineBytes: maxLineBytes)
     }
 
@@ -42,9 +49,9 @@ final class LiveConnection {
     /// Whether the client has left more replies unread than the limit allows.
     var isOverflowing: Bool { outgoing.count > Self.maxReplyBytes }
 
-    /// Reads what arrived and handles every complete line (nothing after the session ended);
-    /// returns what became of each line. Throws the recorder's operating errors.
-    func readAvailable() throws -> [LiveSessionRecorder.Outcome] {
+    /// Reads what arrived (at `now`) and handles every complete line (nothing after the session
+    /// ended); returns what became of each line. Throws the recorder's operating errors.
+    func readAvailable(now: ContinuousClock.Instant) throws -> [LiveSessionRecorder.Outcome] {
         var items: [LiveLineBuffer.Item] = []
         switch socket.receive(into: &readBuffer) {
         case .wouldBlock:
@@ -57,6 +64,7 @@ final class LiveConnection {
             // A last line without its `\n` still counts.
             if let last = lines.finish() { items = [last] }
         }
+        if !items.isEmpty { lastLineAt = now }
         var outcomes: [LiveSessionRecorder.Outcome] = []
         for item in items where !recorder.hasEnded {
             let outcome: LiveSessionRecorder.Outcome

@@ -32,6 +32,10 @@ public struct LiveListenAddress: Hashable, Sendable, CustomStringConvertible {
     /// `host:port`.
     public var description: String { "\(host):\(port)" }
 
+    /// Whether this is the wildcard address (`0.0.0.0`): every interface, so any machine that can
+    /// reach this one may connect (and the recorder has no authentication).
+    public var isEveryInterface: Bool { ipv4.s_addr == INADDR_ANY }
+
     /// The address in network byte order.
     var ipv4: in_addr {
         guard let address = Self.parseIPv4(host == "localhost" ? "127.0.0.1" : host) else {

@@ -8,11 +8,15 @@ import Foundation
 /// `crosstalk record --listen`: accepts TCP connections from a running voice pipeline and records
 /// each session it streams (JSON lines, `docs/record-protocol.md`) into an archive.
 ///
-/// One client at a time, on one thread with `poll`: a connection that arrives while another client
-/// is connected is told the recorder is busy and closed. The first session is written to `output`, later ones
-/// (without `once`) to `OUT-2.ctk`, `OUT-3.ctk`, … A session ends with the client's `end`, when the
-/// connection closes (everything received is kept), or when `shouldStop` turns true (Ctrl-C);
-/// each way the archive is finished and ends with a `session.end` event saying which.
+/// One client at a time, on one thread with `poll`. A connection that arrives while another client
+/// is being served waits, unread, for that session to end (so a pipeline that reconnects right
+/// after its `end` is served as soon as the previous archive is finished), and is told the recorder
+/// is busy if it is still going after the hello timeout. The first session is written to `output`,
+/// later ones (without `once`) to `OUT-2.ctk`, `OUT-3.ctk`, … A session ends with the client's
+/// `end`, when the connection closes (everything received is kept), when it has been quiet for the
+/// idle timeout, or when `shouldStop` turns true (Ctrl-C); each way the archive is finished and ends
+/// with a `session.end` event saying which. A connection that sends no valid hello within the hello
+/// timeout is closed: an idle or slow client cannot hold the recorder.
 public final class LiveRecordingServer {
     /// What to record, and where.
     public struct Options: Sendable {
@@ -24,13 +28,23 @@ public final class LiveRecordingServer {
         public var once: Bool
         /// The longest line accepted, in bytes.
         public var maxLineBytes: Int
+        /// The longest a connection may take from being served to a valid hello (also how long a
+        /// connection waits for the session in progress before it is told the recorder is busy).
+        public var helloTimeout: Duration
+        /// The longest a session may go without a complete line before it is finished.
+        public var idleTimeout: Duration
 
         /// Options for recording into `output`.
-        public init(output: String, overwrite: Bool = false, once: Bool = false, maxLineBytes: Int = 1 << 20) {
+        public init(
+            output: String, overwrite: Bool = false, once: Bool = false, maxLineBytes: Int = 1 << 20,
+            helloTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60)
+        ) {
             self.output = output
             self.overwrite = overwrite
             self.once = once
             self.maxLineBytes = maxLineBytes
+            self.helloTimeout = helloTimeout
+            self.idleTimeout = idleTimeout
         }
     }
 
@@ -53,19 +67,34 @@ public final class LiveRecordingServer {
     /// The options.
     public let options: Options
 
+    /// A connection accepted while another was being served, not read yet.
+    private struct WaitingClient {
+        var socket: LiveSocket
+        var since: ContinuousClock.Instant
+    }
+
     private let listener: LiveSocket
+    private let now: () -> ContinuousClock.Instant
     private var connection: LiveConnection?
+    private var waiting: [WaitingClient] = []
     private var nextSessionIndex = 1
     private var sessionsRecorded = 0
     /// Rejected lines shown per connection before the rest are only counted.
     private static let rejectionsShown = 20
+    /// Connections that may wait for the session in progress; more are told busy at once.
+    private static let maxWaiting = 8
     /// How long a quiet connection waits before what it sent is committed (and how often
-    /// `shouldStop` is looked at).
+    /// `shouldStop` and the timeouts are looked at).
     private static let idleMs: Int32 = 200
 
     /// Binds and listens on `address`; throws `ArchiveError.network` when that fails.
-    public init(listen address: LiveListenAddress, options: Options) throws {
+    /// `now` is the wall clock of the timeouts and commits (tests pass one they move by hand).
+    public init(
+        listen address: LiveListenAddress, options: Options,
+        now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) throws {
         self.options = options
+        self.now = now
         listener = try LiveSocket.listen(on: address)
     }
 
@@ -78,15 +107,24 @@ public final class LiveRecordingServer {
         return ext.isEmpty ? "\(stem)-\(index)" : "\(stem)-\(index).\(ext)"
     }
 
+    /// `10 s`, `1.5 s`: a timeout as the messages give it.
+    static func secondsText(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%g s", Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
     /// Serves until the first session ends (`once`) or `shouldStop` returns true; returns how many
     /// sessions were recorded. Throws on an operating error (an archive cannot be written, the
     /// socket fails); the session in progress keeps everything committed before it.
     public func run(observer: Observer, shouldStop: () -> Bool) throws -> Int {
+        defer { refuseWaiting("crosstalk record has stopped; this connection was not served", observer: observer) }
         while true {
             if shouldStop() {
                 if let connection { try close(connection, reason: "interrupted", observer: observer) }
                 return sessionsRecorded
             }
+            try enforceTimeouts(observer: observer)
+            if options.once, sessionsRecorded > 0 { return sessionsRecorded }
             var descriptors = [pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0)]
             if let connection {
                 let events = Int16(POLLIN) | (connection.hasPendingReplies ? Int16(POLLOUT) : 0)
@@ -111,12 +149,18 @@ public final class LiveRecordingServer {
         if readable {
             let outcomes: [LiveSessionRecorder.Outcome]
             do {
-                outcomes = try connection.readAvailable()
+                outcomes = try connection.readAvailable(now: now())
             } catch {
                 fail(connection, error)
                 throw error
             }
             for outcome in outcomes { report(outcome, connection: connection, observer: observer) }
+        }
+        if connection.recorder.hasEnded {
+            // `end` was read: the archive is finished and safe; the next client can be served.
+            connection.flush()
+            finished(connection, observer: observer)
+            return
         }
         do {
             try connection.recorder.commitIfDue(idle: !readable)
@@ -125,9 +169,7 @@ public final class LiveRecordingServer {
             throw error
         }
         connection.flush()
-        if connection.recorder.hasEnded {
-            finished(connection, observer: observer)
-        } else if connection.peerClosed || connection.sendFailed {
+        if connection.peerClosed || connection.sendFailed {
             let detail = connection.closeDetail.map { " (\($0))" } ?? ""
             if connection.recorder.hasSession {
                 observer.log("\(connection.socket.address): disconnected without end\(detail); "
@@ -142,14 +184,44 @@ public final class LiveRecordingServer {
         }
     }
 
-    /// Ends the connection's session (if one is open) with `reason` and closes it.
-    private func close(_ connection: LiveConnection, reason: String, observer: Observer) throws {
+    /// Closes a connection that sent no valid hello within the hello timeout, finishes a session
+    /// that has been quiet for the idle timeout, then serves the next waiting client (or tells
+    /// those that waited too long that the recorder is busy).
+    private func enforceTimeouts(observer: Observer) throws {
+        let now = now()
+        if let connection {
+            let address = connection.socket.address
+            if !connection.recorder.hasSession, now - connection.servingSince >= options.helloTimeout {
+                let limit = Self.secondsText(options.helloTimeout)
+                observer.log("\(address): no valid hello within \(limit); closing it (nothing recorded)")
+                try close(connection, reason: "hello_timeout",
+                          farewell: "hello timeout: no valid hello within \(limit) of connecting; closing", observer: observer)
+            } else if connection.recorder.hasSession, now - connection.lastLineAt >= options.idleTimeout {
+                let limit = Self.secondsText(options.idleTimeout), path = connection.recorder.path
+                observer.log("\(address): no complete line for \(limit); finishing \(path) with everything received")
+                try close(connection, reason: "idle_timeout",
+                          farewell: "idle timeout: no complete line for \(limit); the session was finished and kept in \(path)",
+                          observer: observer)
+            }
+        }
+        serveNextWaiting(observer: observer)
+        guard let current = connection else { return }
+        while let first = waiting.first, now - first.since >= options.helloTimeout {
+            waiting.removeFirst()
+            refuse(first.socket, busyWith: current, observer: observer)
+        }
+    }
+
+    /// Ends the connection's session (if one is open) with `reason` and closes it; `farewell`, if
+    /// given, is sent first as an error line (`line` 0: it concerns no line).
+    private func close(_ connection: LiveConnection, reason: String, farewell: String? = nil, observer: Observer) throws {
         do {
             _ = try connection.recorder.stop(reason: reason)
         } catch {
             fail(connection, error)
             throw error
         }
+        if let farewell { connection.queue(LiveProtocolError(farewell).replyLine) }
         if connection.recorder.hasEnded {
             finished(connection, observer: observer)
         } else {
@@ -195,24 +267,58 @@ public final class LiveRecordingServer {
         }
     }
 
-    /// Accepts every waiting connection: the first becomes the session's, the rest are told the
-    /// recorder is busy.
+    /// Accepts every waiting connection: the first is served at once when no one else is; the
+    /// others wait their turn (up to `maxWaiting`, and at once told busy when the session in
+    /// progress can never be followed: `once` with a hello already accepted).
     private func acceptWaiting(observer: Observer) {
+        serveNextWaiting(observer: observer)  // those that waited go first
         while let socket = listener.accept() {
-            if let current = connection {
-                let busy = LiveProtocolError("busy: crosstalk is recording \(current.socket.address); one client at a time")
-                _ = socket.send(Array((busy.replyLine + "\n").utf8)[...])
-                socket.shutdownWrite()
-                observer.log("\(socket.address): refused, busy with \(current.socket.address)")
+            guard let current = connection else {
+                startServing(socket, observer: observer)
                 continue
             }
-            let (path, index) = nextOutputPath()
-            let recorder = LiveSessionRecorder(
-                path: path, overwrite: options.overwrite, sessionID: LiveSessionRecorder.randomSessionID(),
-                peer: socket.address)
-            connection = LiveConnection(socket: socket, recorder: recorder, sessionIndex: index, maxLineBytes: options.maxLineBytes)
-            observer.log("\(socket.address): connected")
+            if waiting.count >= Self.maxWaiting || (options.once && current.recorder.hasSession) {
+                refuse(socket, busyWith: current, observer: observer)
+                continue
+            }
+            waiting.append(WaitingClient(socket: socket, since: now()))
+            observer.log("\(socket.address): connected; waiting for \(current.socket.address) to finish (one client at a time)")
         }
+    }
+
+    /// When no one is being served, serves the connection that has waited longest.
+    private func serveNextWaiting(observer: Observer) {
+        guard connection == nil, !waiting.isEmpty, !(options.once && sessionsRecorded > 0) else { return }
+        startServing(waiting.removeFirst().socket, afterWaiting: true, observer: observer)
+    }
+
+    /// Serves `socket` from now on, as the next session.
+    private func startServing(_ socket: LiveSocket, afterWaiting: Bool = false, observer: Observer) {
+        let (path, index) = nextOutputPath()
+        let recorder = LiveSessionRecorder(
+            path: path, overwrite: options.overwrite, sessionID: LiveSessionRecorder.randomSessionID(),
+            peer: socket.address, now: now)
+        connection = LiveConnection(
+            socket: socket, recorder: recorder, sessionIndex: index, maxLineBytes: options.maxLineBytes, now: now())
+        observer.log("\(socket.address): " + (afterWaiting ? "its turn: served now" : "connected"))
+    }
+
+    /// Tells `socket` the recorder is busy with `current`, and closes it.
+    private func refuse(_ socket: LiveSocket, busyWith current: LiveConnection, observer: Observer) {
+        let busy = LiveProtocolError("busy: crosstalk is recording \(current.socket.address); one client at a time")
+        _ = socket.send(Array((busy.replyLine + "\n").utf8)[...])
+        socket.shutdownWrite()
+        observer.log("\(socket.address): refused, busy with \(current.socket.address)")
+    }
+
+    /// Tells every waiting connection why it will not be served, and closes it.
+    private func refuseWaiting(_ message: String, observer: Observer) {
+        for client in waiting {
+            _ = client.socket.send(Array((LiveProtocolError(message).replyLine + "\n").utf8)[...])
+            client.socket.shutdownWrite()
+            observer.log("\(client.socket.address): not served, crosstalk record stopped")
+        }
+        waiting.removeAll()
     }
 
     /// The path the next session writes: the next numbered one that does not exist yet (unless

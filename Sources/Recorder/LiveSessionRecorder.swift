@@ -48,7 +48,8 @@ public final class LiveSessionRecorder {
     private var writer: SessionArchiveWriter?
     private var rowsSinceCommit = 0
     private var lastCommitTime = SimInstant.zero
-    private var lastCommitWall = ContinuousClock.now
+    private var lastCommitWall: ContinuousClock.Instant
+    private let now: () -> ContinuousClock.Instant
     /// The summary, once the session has ended and the archive is finished.
     public private(set) var summary: LiveSessionSummary?
 
@@ -58,10 +59,16 @@ public final class LiveSessionRecorder {
     ///   - overwrite: replace an existing file at `path`; otherwise the hello fails with `ArchiveError.exists`.
     ///   - sessionID: the session id used when the hello names none.
     ///   - peer: the client's address, stored as meta `peer`.
-    public init(path: String, overwrite: Bool, sessionID: String, peer: String? = nil) {
+    ///   - now: the wall clock that paces commits (tests pass one they move by hand).
+    public init(
+        path: String, overwrite: Bool, sessionID: String, peer: String? = nil,
+        now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.path = path
         self.overwrite = overwrite
         self.peer = peer
+        self.now = now
+        lastCommitWall = now()
         decoder = LiveSessionDecoder(defaultSessionID: sessionID)
     }
 
@@ -103,18 +110,18 @@ public final class LiveSessionRecorder {
 
     /// Commits what arrived since the last commit when a second of session or wall time has
     /// passed, or at once when `idle` (the connection has nothing more to read for now).
-    /// Nothing to do once the session has ended: the server calls this after every read, also the
-    /// read that carried `end`, and the finished archive takes no more checkpoints.
+    /// Does nothing once the session has ended: finishing the archive committed everything (an
+    /// `end` read together with uncommitted rows used to trap here when finishing took a second).
     public func commitIfDue(idle: Bool) throws {
         guard let writer, !hasEnded, rowsSinceCommit > 0 else { return }
-        let now = decoder.receivedTime
-        guard idle || now - lastCommitTime >= Self.commitInterval
-            || ContinuousClock.now - lastCommitWall >= Self.wallCommitInterval
+        let received = decoder.receivedTime
+        let wall = now()
+        guard idle || received - lastCommitTime >= Self.commitInterval || wall - lastCommitWall >= Self.wallCommitInterval
         else { return }
-        try writer.checkpoint(at: now)
+        try writer.checkpoint(at: received)
         rowsSinceCommit = 0
-        lastCommitTime = now
-        lastCommitWall = ContinuousClock.now
+        lastCommitTime = received
+        lastCommitWall = now()
     }
 
     private func carryOut(_ action: LiveSessionDecoder.Action) throws -> Outcome {
@@ -151,13 +158,14 @@ public final class LiveSessionRecorder {
         writer = try SessionArchiveWriter(
             path: path, meta: meta(hello), format: hello.format, packetCodec: hello.codec, overwrite: overwrite,
             makeCodec: SimulationRecorder.codecFactory(for: audio))
-        lastCommitWall = ContinuousClock.now
+        lastCommitWall = now()
     }
 
     private func finish(_ summary: LiveSessionSummary) throws {
         guard let writer else { preconditionFailure("finishing a session whose archive was never opened") }
         writer.record(event: summary.endEvent)
         try writer.finish()
+        rowsSinceCommit = 0
         self.summary = summary
     }
 

@@ -5,7 +5,8 @@ import Foundation
 /// last line report it.
 public struct LiveSessionSummary: Hashable, Sendable {
     /// Why the session ended: `end` (the client said so), `disconnected` (the connection closed
-    /// first), `interrupted` (the recorder was stopped), `dropped` (the client stopped reading replies).
+    /// first), `interrupted` (the recorder was stopped), `dropped` (the client stopped reading replies),
+    /// `idle_timeout` (no complete line for the idle timeout).
     public var reason: String
     /// The session id in the archive's meta.
     public var sessionID: String

@@ -38,9 +38,13 @@ public final class ScenarioAudioFiles: AudioClipSource {
         func fail(_ detail: String) -> ScenarioError {
             ScenarioError(message: "\(source): \(keys[path] ?? "audio file"): \(path): \(detail)")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw fail("no such file") }
-        guard !isDirectory.boolValue else { throw fail("is a directory, not an audio file") }
+        guard !file.utf8.contains(0) else { throw fail("the path contains a NUL byte") }
+        switch try InputFile.kind(of: file) {
+        case .regular: break
+        case .missing: throw fail("no such file")
+        case .directory: throw fail("is a directory, not an audio file")
+        case .special(let name): throw fail("is \(name), not an audio file; give a regular file")
+        }
         let handle: SndfileHandle
         do { handle = try SndfileHandle.openForReading(file) } catch { throw fail("not an audio file libsndfile reads") }
         let channels = Int(handle.info.channels), rate = Int(handle.info.samplerate), frames = Int64(handle.info.frames)

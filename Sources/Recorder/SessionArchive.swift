@@ -30,14 +30,12 @@ public final class SessionArchive {
     public init(path: String, makeDecoder: @escaping DecoderFactory = { _, _ in nil }) throws {
         self.path = path
         self.makeDecoder = makeDecoder
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ArchiveError.notFound(path: path)
-        }
-        guard !isDirectory.boolValue else { throw ArchiveError.io(path: path, detail: "is a directory, not an archive") }
+        // Before SQLite opens it: open() of a FIFO would block for ever.
+        try InputFile.checkRegular(path, what: "an archive")
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw ArchiveError.io(path: path, detail: "permission denied")
         }
+        try Self.checkWALCanOpen(path)
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "crosstalk.archive.read"
@@ -58,12 +56,28 @@ public final class SessionArchive {
         } catch {
             throw ArchiveError.wrapping(error, path: path)
         }
-        guard let rate = meta["sample_rate"].flatMap(Int.init), rate > 0,
-              let frameMs = meta["frame_ms"].flatMap(Int.init), frameMs > 0
-        else {
-            throw ArchiveError.corrupt(path: path, detail: "meta sample_rate/frame_ms missing or not positive integers")
+        if let problem = ArchiveSchema.formatProblem(sampleRate: meta["sample_rate"], frameMs: meta["frame_ms"]) {
+            throw ArchiveError.corrupt(path: path, detail: problem)
         }
-        format = AudioFormat(sampleRate: rate, frameMs: frameMs)
+        format = AudioFormat(sampleRate: Int(meta["sample_rate"]!)!, frameMs: Int(meta["frame_ms"]!)!)
+    }
+
+    /// A WAL-mode archive (one whose writer never finished it, e.g. killed) can be read only where
+    /// SQLite can create its `-shm` index (and `-wal`) beside it; in a read-only folder SQLite's
+    /// own error would make it look like no archive at all.
+    private static func checkWALCanOpen(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 20)) ?? Data()
+        // Bytes 18 and 19 of a SQLite header are 2 in WAL mode.
+        guard header.count == 20, header.starts(with: Data("SQLite format 3\0".utf8)), header[18] == 2 || header[19] == 2 else { return }
+        let folder = OutputFile.folder(of: path)
+        let missing = ["-shm", "-wal"].filter { !FileManager.default.fileExists(atPath: path + $0) }
+        guard !missing.isEmpty, access(folder, W_OK) != 0 else { return }
+        throw ArchiveError.io(
+            path: path,
+            detail: "is an unfinished (WAL-mode) archive, and SQLite cannot create its \(missing.joined(separator: " and ")) file "
+                + "in the read-only folder \(folder); copy it (with its -wal file, if any) to a writable folder")
     }
 
     /// A database whose header promises more pages than the file holds was cut short (a copy
@@ -225,8 +239,8 @@ public final class SessionArchive {
             guard try db.tableExists("clips") else { return [:] }
             var out: [String: (sampleRate: Int, samples: [Int16])] = [:]
             for row in try ArchiveClipRow.fetchAll(db) {
-                guard row.sampleRate > 0, row.data.count % 2 == 0 else {
-                    throw ArchiveError.corrupt(path: path, detail: "clip '\(row.name)' is not 16-bit PCM at a positive rate")
+                if let problem = ArchiveSchema.clipProblem(sampleRate: row.sampleRate, bytes: row.data.count) {
+                    throw ArchiveError.corrupt(path: path, detail: "clip '\(row.name.clippedForMessage)': \(problem)")
                 }
                 out[row.name] = (row.sampleRate, PCM16Codec.samples(of: [UInt8](row.data)))
             }

@@ -7,18 +7,26 @@ import GRDB
 /// The simulation thread's calls only append to in-memory buffers. Each `checkpoint(at:)` hands the
 /// buffered rows to one background worker that encodes the caller/bot (and unencoded mic) frames
 /// and commits them in one transaction; at most a few batches wait, and `checkpoint` blocks beyond
-/// that so memory stays bounded. The file is written in place in WAL mode, with the meta rows
-/// committed first: a recorder killed at any moment leaves an archive that opens and holds
-/// everything up to its last commit. `finish()` commits the rest and leaves one self-contained file.
+/// that so memory stays bounded. The file is written in WAL mode, with the meta rows committed
+/// first: a recorder killed at any moment leaves an archive that opens and holds everything up to
+/// its last commit. `finish()` commits the rest and leaves one self-contained file.
+///
+/// The archive is written to `temporaryPath` (`PATH.partial`, see `OutputFile`) and renamed to
+/// `path` by `finish()`; an existing file at `path` is untouched until then. A writer that fails,
+/// or is dropped unfinished, removes its temporary file; one killed outright leaves it there, a
+/// valid archive up to its last commit.
 ///
 /// Errors on the worker are thrown by the next `checkpoint`, `commit` or `finish`.
 public final class SessionArchiveWriter: SessionRecording {
     /// Where the archive is written.
     public let path: String
+    /// Where it is until `finish()` renames it to `path` (and where a killed writer leaves it).
+    public let temporaryPath: String
     /// Sample rate and frame length of every stream.
     public let format: AudioFormat
 
     private let worker: ArchiveWriteWorker
+    private let overwrite: Bool
     private var pending = ArchiveBatch()
     private var finished = false
 
@@ -37,8 +45,8 @@ public final class SessionArchiveWriter: SessionRecording {
     ///   - format: the session's audio format.
     ///   - packetCodec: the `codec` value of frames handed over already encoded (`packet:`), i.e. the
     ///     in-loop codec of the mic path.
-    ///   - overwrite: replace an existing file at `path`; otherwise its existence is an error and
-    ///     nothing is touched.
+    ///   - overwrite: replace an existing file at `path` when finished; otherwise its existence is
+    ///     an error and nothing is touched.
     ///   - makeCodec: makes the encoder for frames handed over as samples; called on the worker,
     ///     once per stream (each instance sees one stream's frames in order).
     ///   - recordings: the recorded audio files the scenario names (mono, at the session's rate),
@@ -58,8 +66,18 @@ public final class SessionArchiveWriter: SessionRecording {
         } catch {
             throw ArchiveError.codecUnavailable(path: path, detail: "\(error)")
         }
-        try Self.prepare(path: path, overwrite: overwrite)
-        let database = try Self.create(path: path, meta: Self.completed(meta, format: format), recordings: recordings, sampleRate: format.sampleRate)
+        try OutputFile.check(path, overwrite: overwrite)
+        self.overwrite = overwrite
+        temporaryPath = try OutputFile.claimTemporary(for: path)
+        let database: DatabaseQueue
+        do {
+            database = try Self.create(
+                path: temporaryPath, named: path, meta: Self.completed(meta, format: format), recordings: recordings,
+                sampleRate: format.sampleRate)
+        } catch {
+            Self.remove(temporaryPath)
+            throw error
+        }
         worker = ArchiveWriteWorker(
             database: database, path: path, capacity: Self.queueCapacity, packetCodecName: packetCodec,
             makeCodec: makeCodec)
@@ -67,10 +85,10 @@ public final class SessionArchiveWriter: SessionRecording {
 
     deinit {
         if !finished {
-            // Not finished (e.g. the simulation threw): commit what was recorded and close the
-            // file as `finish()` would; a worker error has nowhere to go from here.
-            hand()
-            try? worker.close()
+            // Not finished (e.g. the simulation threw): no partial archive is left under either
+            // name; a worker error has nowhere to go from here.
+            try? worker.close(compact: false)
+            Self.remove(temporaryPath)
         }
     }
 
@@ -123,15 +141,39 @@ public final class SessionArchiveWriter: SessionRecording {
         try throwIfFailed()
     }
 
-    /// Commits everything, folds the WAL into the archive and closes it. Calling it again does nothing.
+    /// Commits everything, folds the WAL into the archive, closes it and renames it to `path`.
+    /// Calling it again does nothing.
+    ///
+    /// On a failure the temporary file is removed, except when `path` was created by someone else
+    /// meanwhile (without `overwrite`): then the finished archive stays at `temporaryPath` and the
+    /// error says so, since it may hold a live session that cannot be recorded again.
     public func finish() throws {
         guard !finished else { return }
         finished = true
         hand()
         worker.drain()
-        let failure = worker.firstFailure
-        try worker.close()
-        if let failure { throw failure }
+        do {
+            let failure = worker.firstFailure
+            try worker.close(compact: failure == nil)
+            if let failure { throw failure }
+        } catch {
+            Self.remove(temporaryPath)
+            throw error
+        }
+        do {
+            try OutputFile.commit(temporaryPath, to: path, overwrite: overwrite, companions: ArchiveCompanion.suffixes)
+        } catch ArchiveError.exists(let path) {
+            throw ArchiveError.io(
+                path: path, detail: "was created by another program while this session was written; the session is kept in \(temporaryPath)")
+        } catch {
+            Self.remove(temporaryPath)
+            throw error
+        }
+    }
+
+    /// Removes an unfinished archive and its journal files.
+    private static func remove(_ path: String) {
+        for suffix in [""] + ArchiveCompanion.suffixes { unlink(path + suffix) }
     }
 
     private func throwIfFailed() throws {
@@ -163,24 +205,10 @@ public final class SessionArchiveWriter: SessionRecording {
         return meta
     }
 
-    /// Refuses an existing path unless `overwrite`, in which case it and its journal files go.
-    private static func prepare(path: String, overwrite: Bool) throws {
-        let files = FileManager.default
-        try OutputFile.check(path, overwrite: overwrite)
-        guard overwrite else { return }
-        for suffix in ["", "-wal", "-shm", "-journal"] where files.fileExists(atPath: path + suffix) {
-            do {
-                try files.removeItem(atPath: path + suffix)
-            } catch {
-                throw ArchiveError.io(path: path + suffix, detail: "cannot remove: \(error.localizedDescription)")
-            }
-        }
-    }
-
     /// Creates the file in WAL mode, runs the migrations, and commits the meta rows (and the
     /// recordings, if any).
     private static func create(
-        path: String, meta: [String: String], recordings: [(path: String, samples: [Int16])], sampleRate: Int
+        path: String, named name: String, meta: [String: String], recordings: [(path: String, samples: [Int16])], sampleRate: Int
     ) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.label = "crosstalk.archive"
@@ -189,6 +217,12 @@ public final class SessionArchiveWriter: SessionRecording {
             // In WAL mode, NORMAL loses no commit when the process dies (only on power loss), and
             // spares an fsync per commit.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Each commit appends every page it touches to the WAL anew (index pages, the last
+            // leaf of each stream), so with SQLite's default (1000 pages) the WAL grew to 6x the
+            // archive. Checkpointing every few dozen pages and truncating the WAL after each
+            // checkpoint keeps writing within about twice the archive's final size.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walCheckpointPages)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(walSizeLimitBytes)")
         }
         do {
             let database = try DatabaseQueue(path: path, configuration: configuration)
@@ -201,10 +235,19 @@ public final class SessionArchiveWriter: SessionRecording {
                 for (name, samples) in recordings.sorted(by: { $0.path < $1.path }) {
                     try ArchiveClipRow(name: name, sampleRate: sampleRate, data: Data(PCM16Codec.bytes(of: samples))).insert(db)
                 }
+                var touched = ArchiveChecksums.Touched()
+                touched.mark(.meta)
+                if !recordings.isEmpty { touched.mark(.clips) }
+                try ArchiveChecksums.refresh(touched, in: db)
             }
             return database
         } catch {
-            throw ArchiveError.wrapping(error, path: path)
+            throw ArchiveError.wrapping(error, path: name)
         }
     }
+
+    /// WAL pages after which a commit checkpoints them into the archive.
+    static let walCheckpointPages = 16
+    /// Size the WAL is truncated to after a checkpoint.
+    static let walSizeLimitBytes = 16 * 4096
 }

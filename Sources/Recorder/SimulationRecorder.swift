@@ -77,7 +77,12 @@ public struct SimulationRecorder {
     }
 
     /// Synthesizes the speech, runs the pipeline, and writes the archive to `output` (if given).
-    public func run(output: String?, overwrite: Bool, progress: ((SimInstant) -> Void)? = nil) throws -> Outcome {
+    ///
+    /// `shouldStop` is asked at every frame; once it says yes the session ends there (`session.end`
+    /// reason `interrupted`) and the archive is finished as usual.
+    public func run(
+        output: String?, overwrite: Bool, progress: ((SimInstant) -> Void)? = nil, shouldStop: (() -> Bool)? = nil
+    ) throws -> Outcome {
         let makeCodec = Self.codecFactory(for: scenario.audio)
         // Refuse to overwrite before any work is done.
         if let output { try OutputFile.check(output, overwrite: overwrite, inputs: inputFiles) }
@@ -95,6 +100,7 @@ public struct SimulationRecorder {
         }
         let simulator = SessionSimulator(scenario: scenario, speech: bank, micCodec: micCodec, recorder: writer, engines: engines)
         simulator.progress = progress
+        simulator.shouldStop = shouldStop
         let events = try simulator.run()
         try writer?.finish()
         return Outcome(

@@ -11,7 +11,8 @@ final class SndfileHandle {
 
     /// Opens `path` for reading; any format libsndfile reads.
     static func openForReading(_ path: String) throws -> SndfileHandle {
-        guard FileManager.default.fileExists(atPath: path) else { throw ArchiveError.notFound(path: path) }
+        // Before libsndfile opens it: open() of a FIFO would block for ever.
+        try InputFile.checkRegular(path, what: "an audio file")
         var info = SF_INFO()
         guard let handle = sf_open(path, csndfile_mode_read(), &info) else {
             throw ArchiveError.audioFile(path: path, detail: "cannot read audio: \(lastOpenError())")

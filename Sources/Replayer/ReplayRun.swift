@@ -78,8 +78,11 @@ public struct ReplayRun {
             (events, frames) = try replayer.run(scenario, recorder: checker, fast: false)
             audioMismatch = checker.finish(frames: frames)
         }
-        // A recording cut short holds what happened before its last commit: compare up to its end.
-        let compared = replayer.recordingEnd.map { end in events.filter { $0.time < end } } ?? events
+        // A recording cut short holds what happened up to its last commit, the cut instant included:
+        // the replay stopped at the same point, so all but its own closing session.end compare.
+        let compared = replayer.recordingEnd == nil ? events : events.filter {
+            !($0.kind == .sessionEnd && $0.data["reason"]?.stringValue == "recording_end")
+        }
         let difference = request.isCounterfactual ? nil : EventStreamDifference.first(expected: replayer.recordedEvents, got: compared)
         return Outcome(
             events: events, hash: EventStreamHash.of(request.isCounterfactual ? events : compared), recordedHash: EventStreamHash.of(replayer.recordedEvents),

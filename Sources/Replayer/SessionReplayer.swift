@@ -29,8 +29,11 @@ public final class SessionReplayer: @unchecked Sendable {
     /// end of its last mic frame. Replays stop there. Nil for finished recordings.
     public let recordingEnd: SimInstant?
     /// Where replays stop early: a cut-short recording's end, or the end of a replay of one
-    /// (`session.end` reason `recording_end` in a simulated session).
+    /// (`session.end` reason `recording_end` in a simulated session), or of a simulation stopped
+    /// by Ctrl-C (reason `interrupted`).
     let stopAt: SimInstant?
+    /// The `session.end` reason replays stopping at `stopAt` give.
+    let stopReason: String
     /// The recorded per-frame VAD probabilities (the fast path's features).
     public let vadProbabilities: [Double]
     /// For an imported call: its turns and replies (the caller and bot audio come from the archive).
@@ -75,13 +78,16 @@ public final class SessionReplayer: @unchecked Sendable {
         recordedFiles = try ArchivedAudioFiles(archive: archive)
         if let last = recordedEvents.last, last.kind == .sessionEnd {
             recordingEnd = nil
-            let inherited = observedCall == nil && last.data["reason"]?.stringValue == "recording_end"
+            let reason = last.data["reason"]?.stringValue ?? ""
+            let inherited = observedCall == nil && (reason == "recording_end" || reason == "interrupted")
             stopAt = inherited ? last.time : nil
+            stopReason = inherited ? reason : "recording_end"
         } else {
             let frames = try archive.frameCount(.mic)
             guard frames > 0 else { throw ReplayError("\(path): the recording holds no audio to replay (it was cut short before its first commit)") }
             recordingEnd = SimInstant(microseconds: Int64(frames) * archive.format.frameDuration.microseconds)
             stopAt = recordingEnd
+            stopReason = "recording_end"
         }
     }
 
@@ -135,6 +141,7 @@ public final class SessionReplayer: @unchecked Sendable {
         let micCodec = try SimulationRecorder.codecFactory(for: scenario.audio)()
         var plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
         plan.recordingEnd = stopAt
+        plan.recordingEndReason = stopReason
         var engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario, languageModel: false)
         if scenario.pipeline.llm.engine == "openai" {
             // A server's replies come from the recording: the replay needs no server.

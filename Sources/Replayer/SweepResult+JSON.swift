@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Recorder
 
 /// The sweep JSON (`--json`; also the `--shard` partial format that `crosstalk merge` reads):
 /// canonical text, sorted keys. Partial results carry `shard` and only their own samples; complete
@@ -93,6 +94,7 @@ extension SweepResult {
 
     /// Reads a result file.
     public static func read(path: String) throws -> SweepResult {
+        try InputFile.checkRegular(path, what: "a sweep result")
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReplayError("\(path): \(FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")")
         }

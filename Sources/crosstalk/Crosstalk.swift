@@ -10,7 +10,7 @@ struct Crosstalk: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crosstalk",
         abstract: "Conversation simulator and replay debugger for real-time voice assistants.",
-        discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error.",
+        discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error, 130/143 simulate stopped by Ctrl-C/SIGTERM (the archive is finished).",
         version: CrosstalkVersion.current,
         subcommands: [Simulate.self, Import.self, Record.self, Replay.self, Resimulate.self, Sweep.self, Merge.self, Report.self, Export.self, Verify.self, Inspect.self]
     )
@@ -18,6 +18,9 @@ struct Crosstalk: ParsableCommand {
     /// Runs the command, mapping every error to one line on stderr and exit code 2
     /// (ArgumentParser's own usage errors included, which it would otherwise exit with 64).
     static func main() {
+        // A file size limit (`ulimit -f`) must fail the write (EFBIG: one clear line, the output
+        // left as it was), not kill the process with SIGXFSZ.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -29,7 +32,8 @@ struct Crosstalk: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data(("crosstalk: " + oneLine(error) + "\n").utf8))
+            // Messages quote names and values read from files: never let them drive the terminal.
+            FileHandle.standardError.write(Data(("crosstalk: " + oneLine(error).terminalSafe + "\n").utf8))
             Foundation.exit(2)
         }
     }
@@ -49,7 +53,7 @@ struct Crosstalk: ParsableCommand {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((text.terminalSafe + "\n").utf8))
 }
 
 /// Whether standard error is a terminal (progress is shown only then).

@@ -29,12 +29,14 @@ struct Export: ParsableCommand {
         if let wav { try OutputFile.check(wav, overwrite: force, inputs: [archive], otherOutputs: trace.map { [$0] } ?? []) }
         if let trace { try OutputFile.check(trace, overwrite: force, inputs: [archive]) }
         let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder(codec:format:))
+        // Each through a temporary file renamed into place (OutputFile): a failure leaves nothing.
         if let wav {
-            try WAVExporter(archive: session).export(to: wav)
+            try OutputFile.write(wav, overwrite: force) { try WAVExporter(archive: session).export(to: $0) }
             print("wrote \(wav)")
         }
         if let trace {
-            try TraceExporter(sessionName: session.meta["scenario_name"] ?? "crosstalk session").export(session, to: trace)
+            let exporter = TraceExporter(sessionName: session.meta["scenario_name"] ?? "crosstalk session")
+            try OutputFile.write(trace, overwrite: force) { try exporter.export(session, to: $0) }
             print("wrote \(trace)")
         }
     }

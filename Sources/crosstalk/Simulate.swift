@@ -42,8 +42,25 @@ struct Simulate: ParsableCommand {
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: text)
         recorder.audioFiles = ScenarioAudioFiles(scenario: scenario, scenarioPath: self.scenario)
         recorder.inputFiles = [self.scenario]
-        let outcome = try recorder.run(output: output, overwrite: force, progress: progress)
+        // Ctrl-C or SIGTERM ends the session at the next frame and the archive is finished (then
+        // the exit status says it was stopped).
+        StopSignal.install()
+        let outcome: SimulationRecorder.Outcome
+        do {
+            outcome = try recorder.run(output: output, overwrite: force, progress: progress, shouldStop: StopSignal.requested)
+        } catch where StopSignal.requested() {
+            // Stopped before the session started (e.g. a terminal's Ctrl-C also reached the speech
+            // synthesizer, which then failed): nothing was written.
+            printError("crosstalk: \(StopSignal.name): stopped before the simulation started; nothing was written")
+            throw ExitCode(StopSignal.exitStatus)
+        }
         if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let interrupted = outcome.events.last?.kind == .sessionEnd && outcome.events.last?.data["reason"]?.stringValue == "interrupted"
+        if interrupted {
+            let at = outcome.events.last.map { "\($0.time.milliseconds / 1000) s" } ?? "the start"
+            let kept = output.map { "; the session up to there is in \($0) (session.end reason interrupted)" } ?? ""
+            printError("crosstalk: \(StopSignal.name): stopped the simulation at \(at)\(kept)")
+        }
         try LanguageModelFailures(events: outcome.events).check(output: output)
         if outcome.events.last?.data["reason"]?.stringValue == "max_duration" {
             printError("note: the session reached max_duration_ms (\(scenario.maxDurationMs) ms) and was stopped there")
@@ -55,6 +72,7 @@ struct Simulate: ParsableCommand {
             print(TurnTable.render(metrics, title: "\(scenario.name) (seed \(scenario.seed), events \(outcome.events.count), hash \(outcome.eventHash))"), terminator: "")
             if let output { print("wrote \(output)") }
         }
+        if interrupted { throw ExitCode(StopSignal.exitStatus) }
     }
 }
 

@@ -109,13 +109,10 @@ struct SweepOutputs: ParsableArguments {
         if let plot { try save(SweepPlot(result: result).svg(), to: plot) }
     }
 
+    /// Writes through a temporary file renamed into place (OutputFile): a full disk leaves no
+    /// 0-byte file that would block the retry.
     private func save(_ text: String, to path: String) throws {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: force ? [.atomic] : [.withoutOverwriting])
-        } catch {
-            if !force && FileManager.default.fileExists(atPath: path) { throw ArchiveError.exists(path: path) }
-            throw ArchiveError.io(path: path, detail: (error as NSError).localizedDescription)
-        }
+        try OutputFile.write(Data(text.utf8), to: path, overwrite: force)
         print("wrote \(path)")
     }
 }

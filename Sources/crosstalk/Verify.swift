@@ -14,10 +14,10 @@ struct Verify: ParsableCommand {
     func run() throws {
         let findings = try ArchiveVerifier(makeDecoder: ArchiveCodecs.decoder(codec:format:)).verify(path: archive)
         if findings.isEmpty {
-            print("\(archive): ok")
+            print("\(archive.terminalSafe): ok")
             return
         }
-        for finding in findings { print("\(archive): \(finding)") }
+        for finding in findings { print("\(archive.terminalSafe): \(String(describing: finding).terminalSafe)") }
         throw ExitCode(1)
     }
 }

@@ -4,10 +4,10 @@ import Foundation
 import Glibc
 #endif
 
-/// A running `crosstalk record --listen 127.0.0.1:0 …`, with the port it printed.
+/// A running `crosstalk record --listen HOST:0 …`, with the port it printed.
 final class RecordProcess {
     let process = Process()
-    /// The port from "listening on 127.0.0.1:PORT".
+    /// The port from "listening on HOST:PORT".
     private(set) var port: UInt16 = 0
     /// Everything read from stdout so far.
     private(set) var stdoutSoFar = ""
@@ -26,9 +26,8 @@ final class RecordProcess {
             if data.isEmpty { break }
             stdoutSoFar += String(decoding: data, as: UTF8.self)
         }
-        let prefix = "listening on 127.0.0.1:"
-        guard let line = stdoutSoFar.split(separator: "\n").first, line.hasPrefix(prefix),
-              let port = UInt16(line.dropFirst(prefix.count))
+        guard let line = stdoutSoFar.split(separator: "\n").first, line.hasPrefix("listening on "),
+              let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
         else {
             process.terminate()
             throw HarnessError("record did not print its address; stdout: \(stdoutSoFar)")

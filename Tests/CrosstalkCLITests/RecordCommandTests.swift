@@ -176,17 +176,20 @@ import Testing
         _ = client.readLine()
         for frame in 0..<40 { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
         client.send(Live.event(100_000, "vad.start"))
-        // The connection goes quiet: what arrived is committed (within 0.2 s; allow for a busy machine).
+        // The connection goes quiet: what arrived is committed (within 0.2 s; allow for a busy
+        // machine) into killed.ctk.partial, renamed to killed.ctk only when the session ends.
+        let partial = out + ".partial"
         var committed = 0
         for _ in 0..<100 where committed < 40 {
             Thread.sleep(forTimeInterval: 0.05)
-            committed = (try? SessionArchive(path: out).frameCount(.mic)) ?? 0
+            committed = (try? SessionArchive(path: partial).frameCount(.mic)) ?? 0
         }
         kill(recorder.process.processIdentifier, SIGKILL)
         _ = recorder.finish()
-        let verify = try CLIHarness.run(["verify", out])
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let verify = try CLIHarness.run(["verify", partial])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        let archive = try SessionArchive(path: out)
+        let archive = try SessionArchive(path: partial)
         #expect(try archive.frameCount(.mic) == 40)
         #expect(try archive.events().map(\.kind) == [.vadStart])
     }
@@ -248,6 +251,110 @@ import Testing
         #expect(result.stdout.contains("wrote \(out): ") && result.stdout.contains("wrote \(second): "), "\(result.stdout)")
         #expect(try SessionArchive(path: out).frameCount(.mic) == 5)
         #expect(try SessionArchive(path: second).frameCount(.mic) == 7)
+    }
+
+    @Test func aConnectionThatNeverCompletesItsHelloIsClosedAndTheWaitingPipelineIsServed() throws {
+        let out = try temp("slow.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once", "--hello-timeout-s", "1"])
+        let slow = try LineClient(port: recorder.port)
+        slow.sendRaw(Array(#"{"type":"hel"#.utf8))  // a byte now and then, never a whole hello
+        let pipeline = try LineClient(port: recorder.port)
+        pipeline.send(Live.hello())
+        let error = try JSONParser.parse(try #require(slow.readLine()))
+        #expect(error == ["error": "hello timeout: no valid hello within 1 s of connecting; closing", "line": 0])
+        #expect(slow.readLine() == nil)
+        #expect(pipeline.readLine()?.contains(#""ok":true"#) == true)
+        for frame in 0..<5 { pipeline.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
+        pipeline.send(Live.end)
+        #expect(pipeline.readAll().last?.contains(#""frames":5"#) == true)
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("no valid hello within 1 s; closing it (nothing recorded)"), "\(result.stderr)")
+        #expect(try SessionArchive(path: out).frameCount(.mic) == 5)
+    }
+
+    @Test func aSessionWithoutALineForTheIdleTimeoutIsFinishedAndKeptAndTheRecorderGoesOn() throws {
+        let out = try temp("idle.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--idle-timeout-s", "1"])
+        let quiet = try LineClient(port: recorder.port)
+        quiet.send(Live.hello())
+        _ = quiet.readLine()
+        for frame in 0..<10 { quiet.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
+        quiet.sendRaw(Array(#"{"type":"aud"#.utf8))  // then hangs mid-line
+        let error = try JSONParser.parse(try #require(quiet.readLine()))
+        #expect(error == [
+            "error": .string("idle timeout: no complete line for 1 s; the session was finished and kept in \(out)"), "line": 0,
+        ])
+        #expect(quiet.readLine() == nil)
+        let next = try LineClient(port: recorder.port)
+        next.send(Live.hello())
+        next.send(Live.end)
+        #expect(next.readAll().count == 2)
+        recorder.process.interrupt()
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("wrote \(out): ") && result.stdout.contains("ended by idle_timeout"), "\(result.stdout)")
+        let archive = try SessionArchive(path: out)
+        #expect(try archive.frameCount(.mic) == 10)
+        #expect(try archive.events().last?.data["reason"] == "idle_timeout")
+        #expect(try CLIHarness.run(["verify", out]).status == 0)
+        let second = out.replacingOccurrences(of: "idle.ctk", with: "idle-2.ctk")
+        #expect(try SessionArchive(path: second).events().last?.data["reason"] == "end")
+    }
+
+    /// Issue 9: a pipeline that reconnects right after sending `end` (while the recorder is still
+    /// reading and finishing the previous session) was told busy 85 times in 100.
+    @Test func reconnectingRightAfterEndIsNeverToldBusy() throws {
+        let out = try temp("again.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--hello-timeout-s", "120"])
+        // 10 s of audio per session: more than one read, so the next client connects mid-session.
+        let lines = [Live.hello()] + (0..<500).map { Live.audio("mic", $0, Live.tone(frame: $0)) } + [Live.end]
+        let payload = Array(lines.joined(separator: "\n").utf8) + [0x0A]
+        var previous: LineClient?
+        var replies: [[String]] = []
+        for _ in 0..<20 {
+            let client = try LineClient(port: recorder.port, timeout: 120)
+            client.sendRaw(payload)
+            if let previous { replies.append(previous.readAll()) }
+            previous = client
+        }
+        if let previous { replies.append(previous.readAll()) }
+        recorder.process.interrupt()
+        let result = recorder.finish(timeout: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("refused"), "\(result.stderr)")
+        #expect(replies.count == 20)
+        for (index, session) in replies.enumerated() {
+            #expect(session.count == 2 && session.last?.contains(#""frames":500"#) == true, "session \(index + 1): \(session)")
+        }
+        #expect(result.stdout.components(separatedBy: "\nwrote ").count - 1 == 20, "\(result.stdout)")
+    }
+
+    @Test func listeningOnEveryInterfaceWarnsOnceAndLoopbackDoesNot() throws {
+        let everywhere = try RecordProcess(["--listen", "0.0.0.0:0", "-o", try temp("any.ctk"), "--once"])
+        everywhere.process.interrupt()
+        let warned = everywhere.finish()
+        let warnings = warned.stderr.split(separator: "\n").filter { $0.contains("warning") }
+        #expect(warnings == ["crosstalk record: warning: listening on 0.0.0.0:\(everywhere.port) (every interface): any machine "
+            + "that can reach this one may connect and stream sessions, with no authentication; use 127.0.0.1 to accept only local pipelines"],
+            "\(warned.stderr)")
+        let local = try RecordProcess(["--listen", "127.0.0.1:0", "-o", try temp("local.ctk"), "--once"])
+        local.process.interrupt()
+        #expect(!local.finish().stderr.contains("warning"))
+    }
+
+    @Test(arguments: [
+        (["--hello-timeout-s", "0"], "--hello-timeout-s must be more than 0 and at most 86400 seconds, got 0.0"),
+        (["--idle-timeout-s=-5"], "--idle-timeout-s must be more than 0 and at most 86400 seconds, got -5.0"),
+        (["--idle-timeout-s", "nan"], "--idle-timeout-s must be more than 0 and at most 86400 seconds, got nan"),
+        (["--hello-timeout-s", "100000"], "--hello-timeout-s must be more than 0 and at most 86400 seconds, got 100000.0"),
+    ])
+    func aBadTimeoutIsRefused(option: [String], message: String) throws {
+        let out = try temp("never.ctk")
+        let result = try CLIHarness.run(["record", "--listen", "127.0.0.1:0", "-o", out, "--once"] + option)
+        #expect(result.status == 2)
+        #expect(result.stderr == "crosstalk: \(message)\n", "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 
     @Test func anExistingOutputIsRefusedWithoutForce() throws {

@@ -40,7 +40,10 @@ struct LlamaServerTests {
     private func model(maxTokens: Int) throws -> OpenAIChatModel {
         try OpenAIChatModel(
             baseURL: RealServer.baseURL!, model: RealServer.model, apiKey: OpenAIChatModel.apiKey(),
-            temperature: 0, maxTokens: maxTokens, seed: 1
+            temperature: 0, maxTokens: maxTokens, seed: 1,
+            // A loaded CI machine may keep a small model's first token waiting for seconds: these
+            // tests check behaviour, not speed, so only a dead server may time them out.
+            timeouts: .init(connect: .seconds(30), idle: .seconds(120), total: .seconds(600))
         )
     }
 
@@ -92,7 +95,8 @@ struct LlamaServerTests {
         }
         try #require(before.count >= 8)
         #expect(after.isEmpty)
-        #expect(afterWall < 1)
+        // Cancelling stops at once; 5 s only tells "stopped" from "waited for the reply" on a busy machine.
+        #expect(afterWall < 5)
         #expect(complete)
         let nextTTFT = try #require(next.first).offset
         // llama-cpp-python serves one request at a time (started with --interrupt_requests False): had
@@ -107,7 +111,11 @@ struct LlamaServerTests {
     /// Warm time to first token and generation rate, printed for the README. Each run is a new
     /// caller turn after the same system prompt (the server's prompt cache holds the system prompt,
     /// the turn is new), as in a conversation.
-    @Test func measuresWarmLatency() async throws {
+    ///
+    /// A measurement, not a check: it runs only from the benchmark `Benchmarks/llm-server/measure.sh`
+    /// (`CROSSTALK_LLM_MEASURE=1`), never in `make test`, where a busy machine must not fail it.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CROSSTALK_LLM_MEASURE"] == "1", "a benchmark: Benchmarks/llm-server/measure.sh"))
+    func measuresWarmLatency() async throws {
         let model = try model(maxTokens: 48)
         defer { model.shutdown() }
         let turns = [

@@ -26,9 +26,12 @@ import Testing
         try session.record(into: UncheckpointedTail(writer, from: 150), checkpointEvery: 1000, upTo: 170)
 
         let crashed = dir.path("crashed.ctk")
-        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the live archive is in WAL mode")
+        let live = writer.temporaryPath
+        #expect(live == path + ".partial", "written beside the output until finished")
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing is at the output's name before it is finished")
+        #expect(FileManager.default.fileExists(atPath: live + "-wal"), "the live archive is in WAL mode")
         for suffix in withSharedMemoryFile ? ["", "-wal", "-shm"] : ["", "-wal"] {
-            try copyFile(path + suffix, crashed + suffix)
+            try copyFile(live + suffix, crashed + suffix)
         }
         try session.record(into: UncheckpointedTail(writer, from: 170), checkpointEvery: 50)
         try writer.finish()
@@ -78,7 +81,9 @@ import Testing
         try #require(committedFrames >= 1000, "the child reported \(committedFrames) committed frames")
         #expect(child.terminationReason == .uncaughtSignal)
 
-        let archive = try SessionArchive(path: path)
+        // A killed writer leaves its archive where it was being written.
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let archive = try SessionArchive(path: path + ".partial")
         #expect(try ArchiveVerifier().verify(archive) == [])
         let frames = try archive.frameCount(.mic)
         #expect(frames >= committedFrames)

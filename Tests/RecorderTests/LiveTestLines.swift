@@ -59,3 +59,17 @@ extension LiveSessionDecoder {
     /// Feeds one line given as text.
     mutating func feed(_ line: String) -> Action? { lineReceived(Array(line.utf8)) }
 }
+
+/// A wall clock that moves only when the test moves it, for the recorder's commit pacing and the
+/// server's timeouts (shared with a server running on another thread).
+final class LiveTestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = ContinuousClock.now
+    private var offset = Duration.zero
+
+    /// The clock's time.
+    func now() -> ContinuousClock.Instant { lock.withLock { start + offset } }
+
+    /// Moves the clock forward.
+    func advance(_ duration: Duration) { lock.withLock { offset += duration } }
+}

@@ -14,7 +14,7 @@ import Testing
         let archive = try SessionArchive(path: path)
         #expect(archive.format == session.format)
         #expect(archive.meta["format"] == "crosstalk-session")
-        #expect(archive.meta["format_version"] == "1")
+        #expect(archive.meta["format_version"] == "2")
         #expect(archive.meta["sample_rate"] == "16000")
         #expect(archive.meta["frame_ms"] == "20")
         #expect(archive.meta["created_by"] == "crosstalk")
@@ -42,7 +42,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path + "-shm"))
         let database = try DatabaseQueue(path: path)
         #expect(try database.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "delete")
-        #expect(try database.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 1)
+        #expect(try database.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == 2)
     }
 
     @Test func timeRangeQueryReturnsEventsInsideTheRangeUsingTheIndex() throws {
@@ -134,9 +134,9 @@ import Testing
         let dir = TemporaryDirectory()
         let path = dir.path("future.ctk")
         try SyntheticSession(frameCount: 20).write(to: path)
-        try mutate(path, "PRAGMA user_version = 2")
+        try mutate(path, "PRAGMA user_version = 3")
         let error = #expect(throws: ArchiveError.self) { try SessionArchive(path: path) }
-        #expect(error == .newerFormat(path: path, version: 2, supported: 1))
+        #expect(error == .newerFormat(path: path, version: 3, supported: 2))
         #expect(error?.description.contains("upgrade crosstalk") == true)
     }
 
