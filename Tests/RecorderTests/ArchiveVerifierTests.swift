@@ -32,7 +32,7 @@ import Testing
         let dir = TemporaryDirectory()
         let (_, copy) = try goodArchiveAndCopy(dir)
         try mutate(copy, "DELETE FROM audio WHERE stream = 'mic' AND frame = 119")
-        let findings = try ArchiveVerifier().verify(path: copy)
+        let findings = try ArchiveVerifier().verifyBesideChecksums(path: copy)
         #expect(findings == [
             ArchiveVerifier.Finding(check: "audio", message: "the streams differ in length (caller 120, mic 119, bot 120 frames)"),
             ArchiveVerifier.Finding(check: "vad", message: "120 vad rows for 119 mic frames"),
@@ -59,7 +59,7 @@ import Testing
         let dir = TemporaryDirectory()
         let (_, copy) = try goodArchiveAndCopy(dir)
         try mutate(copy, "UPDATE events SET t_us = 5 WHERE seq = 40")
-        let findings = try ArchiveVerifier().verify(path: copy)
+        let findings = try ArchiveVerifier().verifyBesideChecksums(path: copy)
         #expect(findings.count == 1)
         #expect(findings.first?.check == "events")
         #expect(findings.first?.message.hasPrefix("event 40 at t_us 5 is earlier") == true, "\(findings)")
@@ -105,7 +105,7 @@ import Testing
         let dir = TemporaryDirectory()
         let (_, copy) = try goodArchiveAndCopy(dir)
         try mutate(copy, "UPDATE events SET kind = 'nope'")
-        let findings = try ArchiveVerifier().verify(path: copy)
+        let findings = try ArchiveVerifier().verifyBesideChecksums(path: copy)
         #expect(findings.count == 6)
         #expect(findings.last?.message.hasPrefix("… and ") == true)
     }

@@ -150,7 +150,7 @@ import Testing
         #expect(try verifierFindings(path) == [])
         // A VAD row without its mic frame is still a finding (the recorder never writes one).
         try mutate(path, "INSERT INTO vad (frame, t_us, prob, speech) VALUES (0, 0, 0.5, 1)")
-        #expect(try verifierFindings(path) == [ArchiveVerifier.Finding(
+        #expect(try verifierFindings(path).filter { $0.check != "checksums" } == [ArchiveVerifier.Finding(
             check: "vad", message: "1 vad rows for 0 mic frames (at most one per mic frame)")])
     }
 
@@ -223,8 +223,9 @@ import Testing
         #expect(try verifierFindings(path) == [])
     }
 
+    /// Mic frames committed so far: while the session runs, the archive is at `PATH.partial`.
     private func committedMicFrames(_ path: String) throws -> Int {
-        try SessionArchive(path: path).frameCount(.mic)
+        try SessionArchive(path: path + ".partial").frameCount(.mic)
     }
 
     private func waitForCommittedMicFrames(_ path: String, atLeast count: Int) throws -> Int {

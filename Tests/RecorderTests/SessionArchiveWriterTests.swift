@@ -45,16 +45,17 @@ import Testing
         let path = dir.path("session.ctk")
         let writer = try SessionArchiveWriter(
             path: path, meta: ["session_id": "s1", "created_by": "tests"], format: format, makeCodec: pcm16())
-        // Another connection sees the meta rows while the writer is still open.
-        let archive = try SessionArchive(path: path)
+        // Another connection sees the meta rows while the writer is still open (at its temporary path).
+        #expect(writer.temporaryPath == path + ".partial")
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing under the name before finish()")
+        let archive = try SessionArchive(path: writer.temporaryPath)
         #expect(archive.meta["session_id"] == "s1")
         #expect(archive.meta["created_by"] == "tests")
         #expect(try archive.events().isEmpty)
         writer.record(event: PipelineEvent(seq: 0, time: .zero, kind: .sessionEnd, turn: nil, data: ["reason": "done"]))
         // Finishing while a reader has the file open keeps it in WAL mode instead of failing.
         try writer.finish()
-        #expect(try archive.events().map(\.kind) == [.sessionEnd])
-        #expect(try SessionArchive(path: path).events().count == 1)
+        #expect(try SessionArchive(path: path).events().map(\.kind) == [.sessionEnd])
     }
 
     @Test func workerErrorIsThrownByALaterCall() throws {
@@ -90,19 +91,22 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: failing))
     }
 
-    @Test func writerDroppedWithoutFinishStillCommitsAndCloses() throws {
+    @Test func writerDroppedWithoutFinishLeavesNoPartialOutputAndTheOldFileUntouched() throws {
         let dir = TemporaryDirectory()
         let path = dir.path("session.ctk")
+        try SyntheticSession(frameCount: 20, seed: 5).write(to: path)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let session = SyntheticSession(frameCount: 75)
         do {
             let writer = try SessionArchiveWriter(
-                path: path, meta: session.meta, format: format, packetCodec: "pcm16", makeCodec: pcm16())
+                path: path, meta: session.meta, format: format, packetCodec: "pcm16", overwrite: true, makeCodec: pcm16())
             try session.record(into: writer, checkpointEvery: 50)
         }
-        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
-        let archive = try SessionArchive(path: path)
-        #expect(try archive.frameCount(.caller) == 75)
-        #expect(try archive.events() == session.events)
+        // A failed run (the simulation threw) leaves what was there, and no temporary file.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        for suffix in [".partial", ".partial-wal", ".partial-shm"] {
+            #expect(!FileManager.default.fileExists(atPath: path + suffix), "\(suffix) left behind")
+        }
     }
 
     @Test func checkpointsCommitAsTheyGo() throws {
@@ -116,7 +120,7 @@ import Testing
         // 100 frames × 3 streams + 100 VAD rows + the events before frame 100.
         let eventsSoFar = session.events.filter { $0.time < .milliseconds(2000) }.count
         #expect(writer.committedRows == 400 + eventsSoFar)
-        #expect(try SessionArchive(path: path).frameCount(.mic) == 100)
+        #expect(try SessionArchive(path: writer.temporaryPath).frameCount(.mic) == 100)
         try writer.finish()
     }
 

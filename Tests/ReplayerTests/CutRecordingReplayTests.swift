@@ -41,8 +41,8 @@ import Testing
             try writer.checkpoint(at: time)
             guard cutAt == nil, lastEventTime == time, time > .zero else { return }
             try writer.commit()
-            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: writer.path + suffix) {
-                try FileManager.default.copyItem(atPath: writer.path + suffix, toPath: copyPath + suffix)
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: writer.temporaryPath + suffix) {
+                try FileManager.default.copyItem(atPath: writer.temporaryPath + suffix, toPath: copyPath + suffix)
             }
             cutAt = time
         }
