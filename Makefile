@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCENARIOS := $(wildcard sessions/scenarios/*.yaml)
 OUT := sessions/out
 
-.PHONY: deps engines llm-server build demo test bench clean
+.PHONY: deps engines llm-server build demo test fuzz fuzz-ci bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -90,6 +90,19 @@ test: deps engines llm-server
 		CROSSTALK_LLM_BASE_URL=http://127.0.0.1:$(LLM_TEST_PORT)/v1 swift test --skip-build; rc=$$?; \
 		Benchmarks/llm-server/stop.sh; exit $$rc; \
 	fi
+	Fuzz/run.sh --runs $(FUZZ_CI_RUNS) --seed $(FUZZ_SEED)
+
+# Fuzzing (libFuzzer + AddressSanitizer; targets in Fuzz/, see README "Fuzzing"): each target runs
+# a fixed number of executions from its seeds with a fixed seed; a crash, hang or memory blow-up
+# fails and leaves the input in Fuzz/findings/<target>/. `make test` runs the short pass (fuzz-ci).
+FUZZ_RUNS := 500000
+FUZZ_CI_RUNS := 20000
+FUZZ_SEED := 1
+fuzz: deps
+	Fuzz/run.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)
+
+fuzz-ci: deps
+	Fuzz/run.sh --runs $(FUZZ_CI_RUNS) --seed $(FUZZ_SEED)
 
 # Benchmarks (release build): simulate + record one hour of conversation; see README "Performance".
 bench: deps
@@ -100,4 +113,4 @@ bench: deps
 	Benchmarks/inspect-hour.sh $$(swift build -c release --show-bin-path)/crosstalk
 
 clean:
-	rm -rf .build $(OUT)
+	rm -rf .build .build-fuzz $(OUT)

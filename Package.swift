@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "crosstalk", targets: ["crosstalk"]),
+        // For the fuzz targets in Fuzz/ (a separate package that depends on this one by path).
+        .library(name: "CrosstalkCore", targets: ["Core"]),
+        .library(name: "CrosstalkRecorder", targets: ["Recorder"]),
+        .library(name: "CrosstalkReplayer", targets: ["Replayer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -73,7 +73,9 @@ public struct ArchiveVerifier {
             findings += limited("audio", try strayStreams(db))
             findings += limited("clips", try clipProblems(db))
             findings += limited("checksums", try ArchiveChecksums.problems(in: db))
-            let audioEndUs = Int64(micFrames) * archive.format.frameDuration.microseconds
+            // micFrames follows the frame numbers in the file, so it may be near Int64's limit.
+            let (endUs, overflow) = Int64(micFrames).multipliedReportingOverflow(by: archive.format.frameDuration.microseconds)
+            let audioEndUs = overflow ? Int64.max : endUs
             findings += limited("events", try eventProblems(
                 db, audioEndUs: source == "live" ? nil : audioEndUs, micFrames: micFrames,
                 expectsEvents: archive.meta["source"].map { ["simulated", "replay", "import"].contains($0) } ?? false))
@@ -160,12 +162,15 @@ public struct ArchiveVerifier {
             let timeUs: Int64 = try row.decode(atIndex: 1)
             let codec: String = try row.decode(atIndex: 2)
             if frame != expected {
-                problems.append("\(stream.rawValue) frame \(frame) follows frame \(expected - 1) (frames must run 0, 1, 2, …)")
+                problems.append("\(stream.rawValue) frame \(frame) follows frame \(expected &- 1) (frames must run 0, 1, 2, …)")
                 expected = frame
             }
-            expected += 1
-            if timeUs != Int64(frame) * frameUs {
-                problems.append("\(stream.rawValue) frame \(frame) at t_us \(timeUs), expected \(Int64(frame) * frameUs)")
+            // A frame number is read from the file: any Int64, so this arithmetic must not trap.
+            expected &+= 1
+            let (frameTimeUs, overflow) = Int64(frame).multipliedReportingOverflow(by: frameUs)
+            if overflow || timeUs != frameTimeUs {
+                let want = overflow ? "a time beyond any session" : "\(frameTimeUs)"
+                problems.append("\(stream.rawValue) frame \(frame) at t_us \(timeUs), expected \(want)")
             }
             guard ArchiveSchema.knownCodecs.contains(codec) else {
                 problems.append("\(stream.rawValue) frame \(frame) has unknown codec '\(codec)'")

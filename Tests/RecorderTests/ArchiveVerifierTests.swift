@@ -39,6 +39,22 @@ import Testing
         ])
     }
 
+    /// Found by the FuzzArchive fuzzer (Fuzz/findings/FuzzArchive/): a frame number near Int64's
+    /// limit trapped on arithmetic overflow (frame × frame_ms, and the next expected frame).
+    @Test func aHugeFrameNumberIsAFindingNotATrap() throws {
+        let dir = TemporaryDirectory()
+        let (_, copy) = try goodArchiveAndCopy(dir)
+        try mutate(copy, """
+            UPDATE audio SET frame = 9223372036854775807 WHERE stream = 'bot' AND frame = 119;
+            UPDATE audio SET frame = 4611686018427387904 WHERE stream = 'mic' AND frame = 119;
+            """)
+        let findings = try ArchiveVerifier().verify(path: copy)
+        #expect(findings.contains(ArchiveVerifier.Finding(
+            check: "audio", message: "bot frame 9223372036854775807 at t_us 2380000, expected a time beyond any session")), "\(findings)")
+        #expect(findings.contains(ArchiveVerifier.Finding(
+            check: "audio", message: "mic frame 4611686018427387904 follows frame 118 (frames must run 0, 1, 2, …)")), "\(findings)")
+    }
+
     @Test func catchesAReorderedEventTime() throws {
         let dir = TemporaryDirectory()
         let (_, copy) = try goodArchiveAndCopy(dir)
