@@ -118,16 +118,16 @@ public enum ArchiveChecksums {
         case .events:
             let n = Int64(eventsPerChunk)
             rows = try Row.fetchCursor(db, sql: "SELECT seq, t_us, kind, turn, data FROM events WHERE seq >= ? AND seq < ? ORDER BY seq",
-                                       arguments: [chunk * n, (chunk + 1) * n])
+                                       arguments: [bounds(chunk, n).lower, bounds(chunk, n).upper])
         case .vad:
             let n = Int64(framesPerChunk)
             rows = try Row.fetchCursor(db, sql: "SELECT frame, t_us, prob, speech FROM vad WHERE frame >= ? AND frame < ? ORDER BY frame",
-                                       arguments: [chunk * n, (chunk + 1) * n])
+                                       arguments: [bounds(chunk, n).lower, bounds(chunk, n).upper])
         case .audio(let stream):
             let n = Int64(framesPerChunk)
             rows = try Row.fetchCursor(db, sql: """
                 SELECT frame, t_us, codec, data FROM audio WHERE stream = ? AND frame >= ? AND frame < ? ORDER BY frame
-                """, arguments: [stream, chunk * n, (chunk + 1) * n])
+                """, arguments: [stream, bounds(chunk, n).lower, bounds(chunk, n).upper])
         }
         var hasher = FNV1a64()
         var count = 0
@@ -136,6 +136,16 @@ public enum ArchiveChecksums {
             for value in row.databaseValues { combine(value, into: &hasher) }
         }
         return (count, hasher.hex)
+    }
+
+    /// The keys `lower..<upper` of chunk `chunk` of `n` rows each, saturating at Int64's limits: a
+    /// tampered key near them (a frame number of 2^63 − 1) is a finding, never an overflow trap.
+    static func bounds(_ chunk: Int64, _ n: Int64) -> (lower: Int64, upper: Int64) {
+        let lower = chunk.multipliedReportingOverflow(by: n)
+        let upper = (chunk &+ 1).multipliedReportingOverflow(by: n)
+        let low = lower.overflow ? (chunk < 0 ? Int64.min : Int64.max) : lower.partialValue
+        let high = upper.overflow || chunk == Int64.max ? Int64.max : upper.partialValue
+        return (low, high)
     }
 
     /// Mixes one column value in: a type tag, then its bytes (text and blobs with their length), so
@@ -199,7 +209,7 @@ public enum ArchiveChecksums {
         func check(_ part: Part, _ chunk: Int64) throws {
             seen[part, default: []].insert(chunk)
             let actual = try checksum(part, chunk: chunk, in: db)
-            let place = part.chunkRows.map { "\(part.name) rows \(chunk * Int64($0))–\((chunk + 1) * Int64($0) - 1)" } ?? part.name
+            let place = part.chunkRows.map { "\(part.name) rows \(bounds(chunk, Int64($0)).lower)–\(bounds(chunk, Int64($0)).upper &- 1)" } ?? part.name
             guard let expected = stored[part]?[chunk] else {
                 problems.append("\(place) have no checksum")
                 return

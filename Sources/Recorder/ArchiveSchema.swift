@@ -43,6 +43,10 @@ public enum ArchiveSchema {
     /// Longest clip a `clips` row may hold (scenario audio files are at most ten minutes).
     public static let maxClipSeconds = 600
 
+    /// Longest session an archive holds (`max_duration_ms` allows 24 h), in frames of `format`:
+    /// readers refuse frame numbers beyond it instead of sizing buffers from them.
+    public static func maxFrames(_ format: AudioFormat) -> Int { 24 * 3600 * 1000 / max(1, format.frameMs) }
+
     /// What is wrong with meta `sample_rate`/`frame_ms` (as stored, text), or nil when they are a
     /// format this build reads: integers in range, whole samples per frame.
     public static func formatProblem(sampleRate: String?, frameMs: String?) -> String? {

@@ -149,6 +149,9 @@ public final class SessionArchive {
     /// Not bit-exact with `decodedAudio(_:frames:)` for stateful codecs; use that where exactness matters.
     public func decodedAudio(_ stream: AudioStream, frames: Range<Int>, warmupFrames: Int) throws -> [Int16] {
         guard !frames.isEmpty else { return [] }
+        guard frames.count <= ArchiveSchema.maxFrames(format) else {
+            throw ArchiveError.corrupt(path: path, detail: "\(frames.count) frames of \(stream.rawValue) asked for, beyond any session")
+        }
         let rows = try audioRows(stream, frames: max(0, frames.lowerBound - warmupFrames)..<frames.upperBound)
         let perFrame = format.samplesPerFrame
         var samples = [Int16](repeating: 0, count: frames.count * perFrame)
@@ -197,8 +200,12 @@ public final class SessionArchive {
         let rows = try audioRows(stream, frames: frames.map { 0..<$0.upperBound })
         let perFrame = format.samplesPerFrame
         let first = frames?.lowerBound ?? 0
-        let end = frames?.upperBound ?? ((rows.last?.frame ?? -1) + 1)
+        let end = frames?.upperBound ?? ((rows.last?.frame ?? -1) &+ 1)
         guard end > first else { return [] }
+        // A tampered frame number would size the buffer: no stream is longer than the longest session.
+        guard end - first <= ArchiveSchema.maxFrames(format) else {
+            throw ArchiveError.corrupt(path: path, detail: "\(stream.rawValue) frame \(end - 1) is beyond any session (at most \(ArchiveSchema.maxFrames(format)) frames)")
+        }
         var samples = [Int16](repeating: 0, count: (end - first) * perFrame)
         var decoders: [String: any FrameCodec] = [:]
         for row in rows {
