@@ -185,8 +185,9 @@ import Testing
         #expect(try SessionArchive(path: path).events().last?.data["reason"] == "interrupted")
     }
 
+    /// Mic frames committed so far into the archive being written (`PATH.partial` until it is finished).
     private func committedMicFrames(_ path: String) throws -> Int {
-        try SessionArchive(path: path).frameCount(.mic)
+        try SessionArchive(path: path + ".partial").frameCount(.mic)
     }
 
     private func waitForCommittedMicFrames(_ path: String, atLeast count: Int) throws -> Int {

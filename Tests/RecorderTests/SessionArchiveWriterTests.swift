@@ -45,8 +45,10 @@ import Testing
         let path = dir.path("session.ctk")
         let writer = try SessionArchiveWriter(
             path: path, meta: ["session_id": "s1", "created_by": "tests"], format: format, makeCodec: pcm16())
-        // Another connection sees the meta rows while the writer is still open.
-        let archive = try SessionArchive(path: path)
+        // Another connection sees the meta rows while the writer is still open (in session.ctk.partial,
+        // renamed to session.ctk by finish()).
+        #expect(writer.temporaryPath == path + ".partial")
+        let archive = try SessionArchive(path: writer.temporaryPath)
         #expect(archive.meta["session_id"] == "s1")
         #expect(archive.meta["created_by"] == "tests")
         #expect(try archive.events().isEmpty)
@@ -90,19 +92,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: failing))
     }
 
-    @Test func writerDroppedWithoutFinishStillCommitsAndCloses() throws {
+    @Test func writerDroppedWithoutFinishLeavesNoPartialArchiveAndTheOldFileUntouched() throws {
         let dir = TemporaryDirectory()
         let path = dir.path("session.ctk")
+        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8))
         let session = SyntheticSession(frameCount: 75)
         do {
+            // E.g. the simulation threw: the run failed, so nothing of it is left.
             let writer = try SessionArchiveWriter(
-                path: path, meta: session.meta, format: format, packetCodec: "pcm16", makeCodec: pcm16())
+                path: path, meta: session.meta, format: format, packetCodec: "pcm16", overwrite: true, makeCodec: pcm16())
             try session.record(into: writer, checkpointEvery: 50)
+            #expect(FileManager.default.fileExists(atPath: writer.temporaryPath))
         }
-        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
-        let archive = try SessionArchive(path: path)
-        #expect(try archive.frameCount(.caller) == 75)
-        #expect(try archive.events() == session.events)
+        #expect(FileManager.default.contents(atPath: path) == Data("old".utf8))
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasPrefix("session.ctk") }
+        #expect(left == ["session.ctk"], "\(left)")
     }
 
     @Test func checkpointsCommitAsTheyGo() throws {
@@ -116,8 +120,9 @@ import Testing
         // 100 frames × 3 streams + 100 VAD rows + the events before frame 100.
         let eventsSoFar = session.events.filter { $0.time < .milliseconds(2000) }.count
         #expect(writer.committedRows == 400 + eventsSoFar)
-        #expect(try SessionArchive(path: path).frameCount(.mic) == 100)
+        #expect(try SessionArchive(path: writer.temporaryPath).frameCount(.mic) == 100)
         try writer.finish()
+        #expect(try SessionArchive(path: path).frameCount(.mic) == 100)
     }
 
     /// A stateful stand-in for Opus: each sample is stored as the difference from the previous one,
