@@ -80,22 +80,7 @@ public final class AudioStreamReader {
         var samples = [Int16](repeating: 0, count: frames.count * perFrame)
         while let row = try peek(), row.frame < frames.upperBound {
             index += 1
-            let decoder: any FrameCodec
-            if let existing = decoders[row.codec] {
-                decoder = existing
-            } else {
-                decoder = try archive.decoder(for: row.codec)
-                decoders[row.codec] = decoder
-            }
-            let frame: [Int16]
-            do {
-                frame = try decoder.decode([UInt8](row.data))
-            } catch {
-                throw ArchiveError.codec(path: archive.path, stream: stream.rawValue, frame: row.frame, detail: "\(error)")
-            }
-            guard row.frame >= frames.lowerBound else { continue }
-            let start = (row.frame - frames.lowerBound) * perFrame
-            for i in 0..<min(frame.count, perFrame) { samples[start + i] = frame[i] }
+            try archive.decode(row, stream: stream, decoders: &decoders, into: &samples, from: frames.lowerBound)
         }
         decodedEnd = frames.upperBound
         return samples

@@ -157,15 +157,7 @@ public final class SessionArchive {
         var samples = [Int16](repeating: 0, count: frames.count * perFrame)
         var decoders: [String: any FrameCodec] = [:]
         for row in rows {
-            let decoder = try decoders[row.codec] ?? self.decoder(for: row.codec)
-            decoders[row.codec] = decoder
-            let frame: [Int16]
-            do { frame = try decoder.decode([UInt8](row.data)) } catch {
-                throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: row.frame, detail: "\(error)")
-            }
-            guard row.frame >= frames.lowerBound else { continue }
-            let start = (row.frame - frames.lowerBound) * perFrame
-            for i in 0..<min(frame.count, perFrame) { samples[start + i] = frame[i] }
+            try decode(row, stream: stream, decoders: &decoders, into: &samples, from: frames.lowerBound)
         }
         return samples
     }
@@ -209,24 +201,34 @@ public final class SessionArchive {
         var samples = [Int16](repeating: 0, count: (end - first) * perFrame)
         var decoders: [String: any FrameCodec] = [:]
         for row in rows {
-            let decoder: any FrameCodec
-            if let existing = decoders[row.codec] {
-                decoder = existing
-            } else {
-                decoder = try self.decoder(for: row.codec)
-                decoders[row.codec] = decoder
-            }
-            let frame: [Int16]
-            do {
-                frame = try decoder.decode([UInt8](row.data))
-            } catch {
-                throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: row.frame, detail: "\(error)")
-            }
-            guard row.frame >= first else { continue }
-            let start = (row.frame - first) * perFrame
-            for i in 0..<min(frame.count, perFrame) { samples[start + i] = frame[i] }
+            try decode(row, stream: stream, decoders: &decoders, into: &samples, from: first)
         }
         return samples
+    }
+
+    /// Decodes `row` of `stream` with the decoder `decoders` holds for its codec (made on first
+    /// use, so each codec's packets go through one instance in order) and, when the row is at or
+    /// after frame `first`, copies its samples into `samples` at `(frame - first) * samplesPerFrame`.
+    /// Rows before `first` are decoded only to bring a stateful decoder up to date.
+    func decode(_ row: ArchiveAudioRow, stream: AudioStream, decoders: inout [String: any FrameCodec],
+                into samples: inout [Int16], from first: Int) throws {
+        let decoder: any FrameCodec
+        if let existing = decoders[row.codec] {
+            decoder = existing
+        } else {
+            decoder = try self.decoder(for: row.codec)
+            decoders[row.codec] = decoder
+        }
+        let frame: [Int16]
+        do {
+            frame = try decoder.decode([UInt8](row.data))
+        } catch {
+            throw ArchiveError.codec(path: path, stream: stream.rawValue, frame: row.frame, detail: "\(error)")
+        }
+        guard row.frame >= first else { return }
+        let perFrame = format.samplesPerFrame
+        let start = (row.frame - first) * perFrame
+        for i in 0..<min(frame.count, perFrame) { samples[start + i] = frame[i] }
     }
 
     /// The VAD rows in frame order.
