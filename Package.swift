@@ -82,12 +82,14 @@ let package = Package(
 
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines", "Core"]),
-        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Engines", "Core"]),
+        // A blocking line client of the live protocol, shared by the two suites that drive a recorder.
+        .target(name: "LiveTestSupport", path: "Tests/LiveTestSupport"),
+        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Engines", "Core", "LiveTestSupport"]),
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "Engines", "Core"]),
         .testTarget(name: "InspectorTests", dependencies: ["Inspector", "Replayer", "Recorder", "Core"], exclude: ["Snapshots"]),
         .testTarget(
             name: "CrosstalkCLITests",
-            dependencies: ["Core", "Recorder", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Core", "Recorder", "LiveTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

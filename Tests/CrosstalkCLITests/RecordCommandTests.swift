@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import LiveTestSupport
 import Recorder
 import Testing
 

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import LiveTestSupport
 import Testing
 @testable import Recorder
 #if canImport(Glibc)
@@ -26,14 +27,14 @@ import Glibc
         // The session's log line comes after the read and before the commit check: move the
         // clock there.
         server.onLog = { line in if line.contains(" → ") { server.clock.advance(.seconds(2)) } }
-        let first = try TestClient(port: server.port)
+        let first = try LineClient(port: server.port)
         first.sendRaw(Array(([LiveLines.hello()] + frames(0..<10) + [LiveLines.end]).joined(separator: "\n").utf8) + [0x0A])
         let replies = first.readAll()
         #expect(replies.count == 2, "\(replies)")
         let summary = try parse(replies.last)
         #expect(summary["type"] == "end" && summary["frames"] == 10, "\(summary)")
 
-        let second = try TestClient(port: server.port)
+        let second = try LineClient(port: server.port)
         for line in [LiveLines.hello(sessionID: "second")] + frames(0..<3) + [LiveLines.end] { second.send(line) }
         #expect(try parse(second.readAll().last)["frames"] == 3)
         #expect(try server.stop() == 2)
@@ -47,10 +48,10 @@ import Glibc
     @Test func aConnectionWithoutAValidHelloIsClosedAtTheHelloTimeoutAndTheWaitingPipelineServed() throws {
         let dir = TemporaryDirectory()
         let server = try ServerThread(output: dir.path("h.ctk"))
-        let slow = try TestClient(port: server.port)
+        let slow = try LineClient(port: server.port)
         slow.sendRaw(Array(#"{"ty"#.utf8))  // and never the rest
         try server.waitForLog("connected")
-        let pipeline = try TestClient(port: server.port)
+        let pipeline = try LineClient(port: server.port)
         pipeline.send(LiveLines.hello())
         try server.waitForLog("waiting for")
         server.clock.advance(.seconds(9))
@@ -73,7 +74,7 @@ import Glibc
         let dir = TemporaryDirectory()
         let path = dir.path("idle.ctk")
         let server = try ServerThread(output: path)
-        let client = try TestClient(port: server.port)
+        let client = try LineClient(port: server.port)
         client.send(LiveLines.hello())
         #expect(try parse(client.readLine())["ok"] == true)
         for line in frames(0..<5) { client.send(line) }
@@ -92,7 +93,7 @@ import Glibc
         #expect(client.readLine() == nil)
 
         // The recorder goes on serving.
-        let next = try TestClient(port: server.port)
+        let next = try LineClient(port: server.port)
         for line in [LiveLines.hello(sessionID: "next"), LiveLines.end] { next.send(line) }
         #expect(try parse(next.readAll().last)["type"] == "end")
         #expect(try server.stop() == 2)
@@ -106,10 +107,10 @@ import Glibc
     @Test func aConnectionWaitingLongerThanTheHelloTimeoutIsToldBusy() throws {
         let dir = TemporaryDirectory()
         let server = try ServerThread(output: dir.path("b.ctk"))
-        let first = try TestClient(port: server.port)
+        let first = try LineClient(port: server.port)
         first.send(LiveLines.hello())
         #expect(try parse(first.readLine())["ok"] == true)
-        let second = try TestClient(port: server.port)
+        let second = try LineClient(port: server.port)
         try server.waitForLog("waiting for")
         server.clock.advance(.seconds(11))
         let busy = try parse(second.readLine())
@@ -188,64 +189,8 @@ private struct UncheckedBox<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
+
 private struct TestClientError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A blocking TCP client of the live protocol (reads time out after 20 s: a hang fails, not waits).
-private final class TestClient {
-    private let fd: Int32
-    private var pending: [UInt8] = []
-
-    init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        _ = inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard status == 0 else {
-            close(fd)
-            throw TestClientError("cannot connect to port \(port): \(String(cString: strerror(errno)))")
-        }
-        var limit = timeval(tv_sec: 20, tv_usec: 0)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { close(fd) }
-
-    func send(_ line: String) { sendRaw(Array(line.utf8) + [0x0A]) }
-
-    func sendRaw(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { return }
-            offset += sent
-        }
-    }
-
-    /// The next reply line, or nil at end of stream (or after 20 s).
-    func readLine() -> String? {
-        while true {
-            if let newline = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
-                return line
-            }
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { return nil }
-            pending += buffer[..<count]
-        }
-    }
-
-    func readAll() -> [String] {
-        var lines: [String] = []
-        while let line = readLine() { lines.append(line) }
-        return lines
-    }
 }
