@@ -47,25 +47,32 @@ public enum ArchiveSchema {
     /// readers refuse frame numbers beyond it instead of sizing buffers from them.
     public static func maxFrames(_ format: AudioFormat) -> Int { 24 * 3600 * 1000 / max(1, format.frameMs) }
 
-    /// What is wrong with meta `sample_rate`/`frame_ms` (as stored, text), or nil when they are a
-    /// format this build reads: integers in range, whole samples per frame.
-    public static func formatProblem(sampleRate: String?, frameMs: String?) -> String? {
+    /// The audio format meta `sample_rate`/`frame_ms` (as stored, text) give, or what is wrong with
+    /// them: integers in range, whole samples per frame.
+    public static func audioFormat(sampleRate: String?, frameMs: String?) -> Result<AudioFormat, FormatProblem> {
         guard let rateText = sampleRate, let rate = Int(rateText) else {
-            return "meta sample_rate is \(sampleRate.map { "'\($0.clippedForMessage)'" } ?? "missing"), not an integer"
+            return .failure(FormatProblem("meta sample_rate is \(sampleRate.map { "'\($0.clippedForMessage)'" } ?? "missing"), not an integer"))
         }
         guard let msText = frameMs, let ms = Int(msText) else {
-            return "meta frame_ms is \(frameMs.map { "'\($0.clippedForMessage)'" } ?? "missing"), not an integer"
+            return .failure(FormatProblem("meta frame_ms is \(frameMs.map { "'\($0.clippedForMessage)'" } ?? "missing"), not an integer"))
         }
         guard sampleRateRange.contains(rate) else {
-            return "meta sample_rate \(rate) is outside \(sampleRateRange.lowerBound)–\(sampleRateRange.upperBound) Hz"
+            return .failure(FormatProblem("meta sample_rate \(rate) is outside \(sampleRateRange.lowerBound)–\(sampleRateRange.upperBound) Hz"))
         }
         guard frameMsRange.contains(ms) else {
-            return "meta frame_ms \(ms) is outside \(frameMsRange.lowerBound)–\(frameMsRange.upperBound) ms"
+            return .failure(FormatProblem("meta frame_ms \(ms) is outside \(frameMsRange.lowerBound)–\(frameMsRange.upperBound) ms"))
         }
         guard rate * ms % 1000 == 0 else {
-            return "meta sample_rate \(rate) and frame_ms \(ms) give no whole number of samples per frame"
+            return .failure(FormatProblem("meta sample_rate \(rate) and frame_ms \(ms) give no whole number of samples per frame"))
         }
-        return nil
+        return .success(AudioFormat(sampleRate: rate, frameMs: ms))
+    }
+
+    /// Why meta `sample_rate`/`frame_ms` are no audio format this build reads.
+    public struct FormatProblem: Error, Equatable {
+        /// One line naming the key and the value.
+        public var message: String
+        init(_ message: String) { self.message = message }
     }
 
     /// What is wrong with a `clips` row of `bytes` bytes at `sampleRate`, or nil when it is 16-bit

@@ -56,10 +56,10 @@ public final class SessionArchive {
         } catch {
             throw ArchiveError.wrapping(error, path: path)
         }
-        if let problem = ArchiveSchema.formatProblem(sampleRate: meta["sample_rate"], frameMs: meta["frame_ms"]) {
-            throw ArchiveError.corrupt(path: path, detail: problem)
+        switch ArchiveSchema.audioFormat(sampleRate: meta["sample_rate"], frameMs: meta["frame_ms"]) {
+        case .success(let format): self.format = format
+        case .failure(let problem): throw ArchiveError.corrupt(path: path, detail: problem.message)
         }
-        format = AudioFormat(sampleRate: Int(meta["sample_rate"]!)!, frameMs: Int(meta["frame_ms"]!)!)
     }
 
     /// A WAL-mode archive (one whose writer never finished it, e.g. killed) can be read only where

@@ -91,12 +91,16 @@ import Testing
         #expect(try ArchiveVerifier().verify(path: path).map(\.description).contains("checksums: the checksums table is missing (format 2 has one)"))
     }
 
-    @Test func formatBoundsNameTheValue() {
-        #expect(ArchiveSchema.formatProblem(sampleRate: "16000", frameMs: "20") == nil)
-        #expect(ArchiveSchema.formatProblem(sampleRate: "4000000000", frameMs: "20") == "meta sample_rate 4000000000 is outside 8000–48000 Hz")
-        #expect(ArchiveSchema.formatProblem(sampleRate: nil, frameMs: "20") == "meta sample_rate is missing, not an integer")
-        #expect(ArchiveSchema.formatProblem(sampleRate: "16000", frameMs: "0") == "meta frame_ms 0 is outside 10–60 ms")
-        #expect(ArchiveSchema.formatProblem(sampleRate: "44100", frameMs: "15")?.contains("no whole number of samples") == true)
+    @Test func formatBoundsNameTheValue() throws {
+        func problem(_ rate: String?, _ ms: String?) -> String? {
+            if case .failure(let problem) = ArchiveSchema.audioFormat(sampleRate: rate, frameMs: ms) { return problem.message }
+            return nil
+        }
+        #expect(try ArchiveSchema.audioFormat(sampleRate: "16000", frameMs: "20").get() == AudioFormat(sampleRate: 16000, frameMs: 20))
+        #expect(problem("4000000000", "20") == "meta sample_rate 4000000000 is outside 8000–48000 Hz")
+        #expect(problem(nil, "20") == "meta sample_rate is missing, not an integer")
+        #expect(problem("16000", "0") == "meta frame_ms 0 is outside 10–60 ms")
+        #expect(problem("44100", "15")?.contains("no whole number of samples") == true)
         #expect(ArchiveSchema.clipProblem(sampleRate: 16000, bytes: 32000) == nil)
         #expect(ArchiveSchema.clipProblem(sampleRate: 9_999_999_999, bytes: 32000)?.contains("outside 8000–192000 Hz") == true)
         #expect(ArchiveSchema.clipProblem(sampleRate: 16000, bytes: 3) == "3 bytes is not 16-bit PCM")
