@@ -20,6 +20,10 @@ public enum EventKind: String, CaseIterable, Sendable, Comparable {
     case playStart = "play.start"
     case playStop = "play.stop"
     case bargeIn = "bargein"
+    /// An end-of-turn model's verdict on the user's audio so far (data: probability, threshold,
+    /// outcome complete|incomplete, inference_ms, audio_end_us): from a model in the loop or a
+    /// recorded pipeline (Smart Turn, LiveKit's turn detector).
+    case eotPrediction = "eot.prediction"
     /// Extension: the simulated session ended (data: reason). Written last.
     case sessionEnd = "session.end"
 
