@@ -2,16 +2,16 @@ extension SessionMetrics {
     /// Builds `SessionMetrics` from events fed one at a time (read from an archive through a cursor),
     /// holding only the events the metrics read, so a session with millions of events costs little.
     ///
-    /// `SessionMetrics(events:)` reads every caller ground-truth event, every `stt.final` and
-    /// `turn.end`, the first event of each per-turn kind it measures (request, token, chunk, playback,
+    /// `SessionMetrics(events:)` reads every caller ground-truth event, every `stt.final`, `turn.end`
+    /// and `play.stop` (a barge-in's reaction ends at the first stop after it), the first event of each per-turn kind it measures (request, token, chunk, playback,
     /// barge-in) in each turn, and the time of the last event. The accumulator keeps exactly those,
     /// in stream order, so `metrics` equals `SessionMetrics(events:)` over the whole stream.
     public struct Accumulator: Sendable {
         /// Kinds every row of the metrics may read.
-        private static let keptKinds: Set<EventKind> = [.callerSpeechStart, .callerSpeechEnd, .sttFinal, .turnEnd]
+        private static let keptKinds: Set<EventKind> = [.callerSpeechStart, .callerSpeechEnd, .sttFinal, .turnEnd, .playStop]
         /// Kinds of which the metrics read a turn's first event only.
         private static let firstOfTurnKinds: Set<EventKind> = [
-            .llmRequest, .llmToken, .ttsRequest, .ttsChunk, .playStart, .playStop, .bargeIn,
+            .llmRequest, .llmToken, .ttsRequest, .ttsChunk, .playStart, .bargeIn,
         ]
 
         private struct TurnKind: Hashable, Sendable {

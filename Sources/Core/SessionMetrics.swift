@@ -87,7 +87,10 @@ public struct SessionMetrics: Sendable {
                 row.selfInterruption = !callerSpans.isEmpty && !callerTalking
                 // Reaction counts from when the caller really started (ground truth), else the VAD onset.
                 let started = callerSpans.last { $0.start <= ms(b) && $0.start >= (playStart.map(ms) ?? 0) - 100 }?.start ?? onset
-                if !row.selfInterruption, let stop = playStop { row.bargeInReactionMs = ms(stop) - min(started, onset) }
+                // The play.stop the barge-in caused: the reply's first one at or after the barge-in
+                // (an earlier one ended a previous segment of the reply, not this interruption).
+                let caused = mine.first { $0.kind == .playStop && $0.time >= b.time }
+                if !row.selfInterruption, let stop = caused { row.bargeInReactionMs = ms(stop) - min(started, onset) }
             }
             if let p = playStart {
                 let stop = playStop.map(ms) ?? end

@@ -141,7 +141,8 @@ public enum LiveMessage: Hashable, Sendable {
         let time = try fields.time("t_us")
         let kindName = try fields.string("kind")
         guard let kind = EventKind(rawValue: kindName) else {
-            throw LiveProtocolError("event: unknown kind \"\(kindName)\" (see DESIGN.md §3 for the event kinds)")
+            let kinds = EventKind.allCases.filter { $0 != .sessionEnd }.map(\.rawValue).joined(separator: ", ")
+            throw LiveProtocolError("event: unknown kind \"\(kindName)\" (expected one of \(kinds))")
         }
         guard kind != .sessionEnd else {
             throw LiveProtocolError("event: session.end is written by crosstalk; send {\"type\":\"end\"} instead")

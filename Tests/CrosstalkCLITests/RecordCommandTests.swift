@@ -119,7 +119,7 @@ import Testing
             "6: audio: mic frame 2 skips frame 1 (frames of a stream run 0, 1, 2, … without gaps)",
             "7: audio: mic frame 0 is a duplicate or out of order (the next mic frame is 1)",
             "8: audio: mic frame 1 holds 300 samples, expected 320 (16000 Hz × 20 ms)",
-            "9: event: unknown kind \"llm.thinking\" (see DESIGN.md §3 for the event kinds)",
+            "9: event: unknown kind \"llm.thinking\" (expected one of " + EventKind.allCases.filter { $0 != .sessionEnd }.map(\.rawValue).joined(separator: ", ") + ")",
             "10: invalid JSON at byte 30: expected a key",
             "11: line is longer than 1048576 bytes; it was skipped",
             "12: unknown type \"video\" (expected one of hello, event, audio, vad, end)",

@@ -74,6 +74,8 @@ import Testing
         (LiveLines.audio("mic", 3, LiveLines.tone(frame: 3), extra: ["gain": 2]), "audio: unknown field \"gain\""),
         (LiveLines.event(99_999, "vad.stop"), "event: t_us 99999 is earlier than the previous event's 100000 (events must come in time order)"),
         (LiveLines.event(200_000, "llm.thought"), "event: unknown kind \"llm.thought\""),
+        (LiveLines.event(200_000, "llm.thought"), "(expected one of caller.speech_start, caller.speech_end, vad.start,"),
+        (LiveLines.event(200_000, "llm.thought"), ", eot.prediction"),
         (LiveLines.event(200_000, "session.end"), "session.end is written by crosstalk"),
         (LiveLines.event(200_000, "vad.stop", data: [1]), "event: data must be a JSON object"),
         (LiveLines.event(200_000, "vad.stop", turn: -1), "event: turn must be a non-negative integer or null"),
