@@ -17,8 +17,23 @@ public struct ArchivedScenario: Sendable {
     /// The recorded retime adjustments, as `key=value` items.
     public let retime: [String]
 
+    /// The sources of recorded real sessions (they have no scenario: their settings start from the
+    /// defaults with the recorded pipeline's own, meta `recorded_settings`, laid over them).
+    public static let recordedSources = ["live", "livekit"]
+
+    /// Whether `archive` is a recorded real session (or a replay of one).
+    public static func isRecordedSession(_ archive: SessionArchive) -> Bool {
+        guard let source = archive.meta["source"] else { return false }
+        return recordedSources.contains(source) || (source == "replay" && archive.meta["recorded_session"] != nil)
+    }
+
     /// Reads the scenario of `archive`.
     public init(archive: SessionArchive) throws {
+        self = try Self.isRecordedSession(archive) ? ArchivedScenario(recorded: archive) : ArchivedScenario(scenarioOf: archive)
+    }
+
+    /// Reads the stored scenario of a simulated (or imported) session.
+    private init(scenarioOf archive: SessionArchive) throws {
         path = archive.path
         guard let yaml = archive.meta["scenario"], let configText = archive.meta["config"] else {
             throw ReplayError("\(archive.path): the archive has no scenario (imported sessions cannot be re-executed)")
@@ -48,6 +63,37 @@ public struct ArchivedScenario: Sendable {
         if let v = config["bot"]?["fallback_reply"] { root = try root.setting(["bot", "fallback_reply"], to: Self.node(v, mark: mark)) }
         self.root = root
         self.retime = retime
+    }
+
+    /// The settings of a recorded real session: this build's defaults, the archive's audio format,
+    /// and the recorded pipeline's settings (meta `recorded_settings`: `--set` keys → values).
+    init(recorded archive: SessionArchive) throws {
+        path = archive.path
+        let name = (archive.meta["scenario_name"] ?? archive.meta["session_id"] ?? "recorded session")
+        let quoted = JSONValue.string(name).canonicalText
+        let codec = (try? archive.packets(.mic).first?.codec) ?? nil
+        yaml = """
+            name: \(quoted)
+            audio: { sample_rate: \(archive.format.sampleRate), frame_ms: \(archive.format.frameMs), codec: \(codec == "pcm16" ? "pcm16" : "opus") }
+            caller:
+              turns:
+                - say: "(the recorded caller)"
+            """
+        var root = try ScenarioLoader.parse(yaml, source: "\(archive.path) (recorded session)")
+        if let text = archive.meta["recorded_settings"] {
+            guard let json = try? JSONParser.parse(text), case .object(let members) = json else {
+                throw ReplayError("\(archive.path): meta 'recorded_settings' is not a JSON object")
+            }
+            let items = members.keys.sorted().map { key -> String in
+                let v = members[key]!
+                return "\(key)=\(v.stringValue ?? v.canonicalText)"
+            }
+            do { root = try ScenarioLoader.applying(items, to: root) } catch let error as ScenarioError {
+                throw ReplayError("\(archive.path): meta 'recorded_settings': \(error.message)")
+            }
+        }
+        self.root = root
+        retime = []
     }
 
     /// The scenario with `overrides` (`--set`) and `retime` (`--retime`) applied after the recorded ones.

@@ -58,7 +58,7 @@ public struct ReplayRun {
             let writer = try SessionArchiveWriter(
                 path: output, meta: meta(for: scenario, request: request, replayer: replayer),
                 format: scenario.audio.format, packetCodec: try makeCodec().name, overwrite: request.overwrite,
-                recordings: try replayer.speech(for: scenario).recordings, makeCodec: makeCodec)
+                recordings: replayer.recordedSession == nil ? try replayer.speech(for: scenario).recordings : [], makeCodec: makeCodec)
             if replayer.observedCall != nil {
                 let format = scenario.audio.format
                 for (f, packet) in try replayer.botSourcePackets().enumerated() {
@@ -70,7 +70,7 @@ public struct ReplayRun {
             let kept = SessionDiff(before: try replayer.recordedMetrics(), after: SessionMetrics(events: events))
             writer.record(meta: "replay_diff", value: kept.json.canonicalText)
             try writer.finish()
-        } else if request.isCounterfactual {
+        } else if request.isCounterfactual || replayer.recordedSession != nil {
             fast = replayer.fastPathAllowed(for: scenario)
             (events, frames) = try replayer.run(scenario, recorder: nil, fast: fast)
         } else {
@@ -96,6 +96,12 @@ public struct ReplayRun {
     static func meta(for scenario: Scenario, request: Request, replayer: SessionReplayer) -> [String: String] {
         var meta = base(for: scenario, request: request, replayer: replayer)
         for key in ["import", "import_file"] { meta[key] = replayer.archive.meta[key] }
+        if replayer.recordedSession != nil {
+            // A replay of a recorded real session replays like one (its replies are recorded chains).
+            let recorded = replayer.archive.meta
+            meta["recorded_session"] = recorded["recorded_session"] ?? recorded["source"]
+            for key in ["recorded_settings", "client", "started_at"] { meta[key] = recorded[key] }
+        }
         return meta
     }
 

@@ -36,6 +36,8 @@ public final class SessionReplayer: @unchecked Sendable {
     public let vadProbabilities: [Double]
     /// For an imported call: its turns and replies (the caller and bot audio come from the archive).
     public let observedCall: ObservedCall?
+    /// For a recorded real session (live `record`, a LiveKit import): its events, replies and VAD rows.
+    public let recordedSession: RecordedSession?
     /// The recorded audio files the scenario named (caller clips, a noise recording), from the archive.
     let recordedFiles: ArchivedAudioFiles
     private let synthesizer = EspeakSynthesizer()
@@ -51,9 +53,32 @@ public final class SessionReplayer: @unchecked Sendable {
     /// with the recording stream it through a cursor (`RecordedPass`).
     public init(path: String) throws {
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
-        guard archive.meta["source"].map(["simulated", "replay", "import"].contains) ?? true else {
-            throw ReplayError("\(path): a '\(archive.meta["source"] ?? "?")' session cannot be re-executed; replay needs a simulated or imported session")
+        if ArchivedScenario.isRecordedSession(archive) {
+            // A recorded real session: its events are held (they are the replay's input).
+            observedCall = nil
+            source = try ArchivedScenario(archive: archive)
+            do { recordedScenario = try source.scenario() } catch {
+                throw ReplayError("\(path): the recorded settings do not load in this build (\(error))")
+            }
+            turnStarts = []
+            let rows = try archive.vadFrames()
+            vadProbabilities = rows.map(\.probability)
+            recordedFiles = try ArchivedAudioFiles(archive: archive)
+            let events = try archive.events()
+            let frames = try archive.frameCount(.mic)
+            recordedSession = RecordedSession(
+                events: events, vadProbabilities: rows.isEmpty ? nil : vadProbabilities,
+                frameDuration: archive.format.frameDuration, frameCount: frames)
+            recordingEnd = events.last?.kind == .sessionEnd ? nil
+                : SimInstant(microseconds: Int64(frames) * archive.format.frameDuration.microseconds)
+            stopAt = nil
+            stopReason = "recording_end"
+            return
         }
+        guard archive.meta["source"].map(["simulated", "replay", "import"].contains) ?? true else {
+            throw ReplayError("\(path): a '\(archive.meta["source"] ?? "?")' session cannot be re-executed; replay needs a simulated, imported or recorded (live, livekit) session")
+        }
+        recordedSession = nil
         if let text = archive.meta["import"] {
             guard let json = try? JSONParser.parse(text), let call = ObservedCall(json: json) else {
                 throw ReplayError("\(path): meta 'import' is not a readable imported call")
@@ -92,6 +117,22 @@ public final class SessionReplayer: @unchecked Sendable {
             stopAt = recordingEnd
             stopReason = "recording_end"
         }
+    }
+
+    /// Replays a recorded real session under `scenario`'s settings (see `RecordedSessionReplay`).
+    func runRecorded(_ session: RecordedSession, _ scenario: Scenario) throws -> RecordedSessionReplay.Outcome {
+        guard scenario.audio == recordedScenario.audio else {
+            throw ReplayError("\(archive.path): a recorded session keeps its recorded audio (\(archive.format)); audio settings cannot change")
+        }
+        guard scenario.pipeline.retime == recordedScenario.pipeline.retime else {
+            throw ReplayError("\(archive.path): --retime needs a simulated or imported session; a recorded session's replies keep the recorded pipeline's latencies")
+        }
+        let rerun = RecordedSessionReplay.Rerun.needed(recorded: recordedScenario.pipeline, replay: scenario.pipeline)
+        if rerun.contains(.vad) && session.vadProbabilities == nil {
+            throw ReplayError("\(archive.path): the recording has no VAD rows (per-frame speech probabilities), so pipeline.vad settings cannot change; its recorded vad.start/vad.stop stand")
+        }
+        var replay = RecordedSessionReplay(session: session, settings: scenario.pipeline, rerun: rerun)
+        return replay.run()
     }
 
     /// The recording's metrics (`SessionMetrics` of its events), computed on first use in one pass.
@@ -158,6 +199,11 @@ public final class SessionReplayer: @unchecked Sendable {
 
     /// Runs `scenario` with the caller pinned to the recording.
     func run(_ scenario: Scenario, recorder: SessionRecording?, fast: Bool) throws -> (events: [PipelineEvent], frames: Int) {
+        if let session = recordedSession {
+            let outcome = try runRecorded(session, scenario)
+            if let recorder { try writeRecorded(outcome, of: session, to: recorder) }
+            return (outcome.events, session.frameCount)
+        }
         let recorded = recordedScenario.caller
         if scenario.caller.voice != recorded.voice || scenario.caller.turns.map(\.segments) != recorded.turns.map(\.segments) {
             throw ReplayError("\(archive.path): what the caller says is fixed in a replay (its audio is the recording's), so caller.turns.N.say and caller.voice cannot change; `crosstalk resimulate` runs a changed caller")
@@ -195,6 +241,52 @@ public final class SessionReplayer: @unchecked Sendable {
         let bot = try frames(.botSource)
         if call.botIsObserved && bot == nil { throw ReplayError("\(archive.path): the imported call's bot_source audio is missing") }
         return ObservedInputs(call: call, mic: mic, botSource: bot)
+    }
+
+    /// Writes a recorded session's replay: its events, the recorded mic and VAD rows as they are,
+    /// and the bot stream rebuilt from the recorded replies' audio where the replay played them.
+    func writeRecorded(_ outcome: RecordedSessionReplay.Outcome, of session: RecordedSession, to recorder: SessionRecording) throws {
+        let format = archive.format
+        let spf = format.samplesPerFrame
+        let micPackets = try archive.packets(.mic)
+        let botFrames = try archive.frameCount(.bot)
+        var bot = [Int16](repeating: 0, count: session.frameCount * spf)
+        let recordedBot = botFrames > 0 ? try archive.decodedAudio(.bot, frames: 0..<botFrames) : []
+        for p in outcome.placements {
+            guard let audio = session.replies[p.reply].audio else { continue }
+            let from = format.sampleIndex(at: audio.lowerBound), to = min(format.sampleIndex(at: audio.upperBound), recordedBot.count)
+            let end = min(p.audioEnd.map(format.sampleIndex(at:)) ?? Int.max, bot.count)
+            var target = format.sampleIndex(at: audio.lowerBound + p.shift)
+            var source = from
+            while source < to && target < end {
+                if target >= 0 { bot[target] = recordedBot[source] }
+                source += 1
+                target += 1
+            }
+            // A later reply cuts an earlier one: silence after the earlier one's stop.
+            while target < min(end, bot.count) && target < format.sampleIndex(at: audio.upperBound + p.shift) { bot[target] = 0; target += 1 }
+        }
+        var e = 0
+        for f in 0..<session.frameCount {
+            let time = format.instant(ofSample: f * spf)
+            while e < outcome.events.count && outcome.events[e].time < time {
+                recorder.record(event: outcome.events[e])
+                e += 1
+            }
+            let packet = f < micPackets.count ? micPackets[f].bytes : nil
+            if packet != nil || micPackets.isEmpty == false {
+                recorder.record(stream: .mic, frame: f, time: time, samples: packet == nil ? [Int16](repeating: 0, count: spf) : [], packet: packet)
+            }
+            recorder.record(stream: .bot, frame: f, time: time, samples: Array(bot[(f * spf)..<((f + 1) * spf)]), packet: nil)
+            if let probabilities = session.vadProbabilities, f < probabilities.count {
+                recorder.record(vadFrame: f, time: time, probability: probabilities[f], speech: probabilities[f] >= recordedScenario.pipeline.vad.threshold)
+            }
+            if f % 50 == 49 { try recorder.checkpoint(at: time) }
+        }
+        while e < outcome.events.count {
+            recorder.record(event: outcome.events[e])
+            e += 1
+        }
     }
 
     /// The recorded bot channel of an imported call (copied into replayed archives so they replay too).
