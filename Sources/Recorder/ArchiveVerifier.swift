@@ -63,7 +63,9 @@ public struct ArchiveVerifier {
             }
             let micFrames = frames[.mic] ?? 0
             let source = archive.meta["source"] ?? "simulated"
-            if ["simulated", "replay"].contains(source) {
+            // A recorded real session (live, LiveKit, or a replay of one) has the streams its pipeline sent.
+            let recorded = ["live", "livekit"].contains(source) || (source == "replay" && archive.meta["recorded_session"] != nil)
+            if ["simulated", "replay"].contains(source) && !recorded {
                 // Every frame step records one frame of each session stream.
                 let counts = AudioStream.sessionStreams.map { "\($0.rawValue) \(frames[$0] ?? 0)" }
                 if Set(AudioStream.sessionStreams.map { frames[$0] ?? 0 }).count > 1 {
@@ -77,10 +79,10 @@ public struct ArchiveVerifier {
             let (endUs, overflow) = Int64(micFrames).multipliedReportingOverflow(by: archive.format.frameDuration.microseconds)
             let audioEndUs = overflow ? Int64.max : endUs
             findings += limited("events", try eventProblems(
-                db, audioEndUs: source == "live" ? nil : audioEndUs, micFrames: micFrames,
+                db, audioEndUs: recorded ? nil : audioEndUs, micFrames: micFrames,
                 expectsEvents: archive.meta["source"].map { ["simulated", "replay", "import"].contains($0) } ?? false))
             findings += limited("vad", try vadProblems(
-                db, micFrames: micFrames, format: archive.format, live: archive.meta["source"] == "live"))
+                db, micFrames: micFrames, format: archive.format, live: recorded))
         }
         return findings
     }

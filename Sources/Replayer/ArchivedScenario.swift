@@ -36,7 +36,7 @@ public struct ArchivedScenario: Sendable {
     private init(scenarioOf archive: SessionArchive) throws {
         path = archive.path
         guard let yaml = archive.meta["scenario"], let configText = archive.meta["config"] else {
-            throw ReplayError("\(archive.path): the archive has no scenario (imported sessions cannot be re-executed)")
+            throw ReplayError("\(archive.path): the archive has no scenario and is not a recorded session (source '\(archive.meta["source"] ?? "?")'), so it cannot be re-executed")
         }
         self.yaml = yaml
         let config: JSONValue
