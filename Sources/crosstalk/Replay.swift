@@ -62,7 +62,10 @@ struct Replay: ParsableCommand {
             }
             if let difference = outcome.difference { print("DIVERGED: \(difference)") }
             if let audio = outcome.audioMismatch { print("DIVERGED: \(audio)") }
-            if outcome.reproduced { print("reproduced exactly (events, audio and VAD)") }
+            if outcome.reproduced {
+                print(replayer.recordedSession == nil ? "reproduced exactly (events, audio and VAD)"
+                    : "reproduced exactly (events; a recorded session's mic and VAD rows are its input)")
+            }
             if let output { print("wrote \(output) (parent \(replayer.sessionID))") }
         }
         if !request.isCounterfactual && !outcome.reproduced { throw ExitCode(1) }

@@ -82,8 +82,23 @@ import Testing
         #expect(size == 44 + 150 * 320 * 4)
         let inspect = try CLIHarness.run(["inspect", out, "--render", "--width", "100", "--height", "30"])
         #expect(inspect.status == 0 && inspect.stdout.contains("booking"), "\(inspect.stderr)")
+        // A live archive replays in one step: exactly, then with other settings, and is swept.
         let replay = try CLIHarness.run(["replay", out])
-        #expect(replay.status == 2 && replay.stderr.contains("a 'live' session cannot be re-executed"), "\(replay.stderr)")
+        #expect(replay.status == 0 && replay.stdout.contains("reproduced exactly"), "\(replay.stdout)\(replay.stderr)")
+        let changed = try temp("live-900.ctk")
+        let counterfactual = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=900", "-o", changed, "--json"])
+        #expect(counterfactual.status == 0, "\(counterfactual.stderr)")
+        let reverify = try CLIHarness.run(["verify", changed])
+        #expect(reverify.status == 0, "\(reverify.stdout)\(reverify.stderr)")
+        let again = try CLIHarness.run(["replay", changed])
+        #expect(again.status == 0 && again.stdout.contains("reproduced exactly"), "\(again.stdout)\(again.stderr)")
+        let replayed = try SessionArchive(path: changed)
+        #expect(replayed.meta["recorded_session"] == "live" && replayed.meta["parent_session_id"] == archive.meta["session_id"])
+        #expect(try replayed.frameCount(.mic) == 150)
+        let sweep = try CLIHarness.run(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:300"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let retime = try CLIHarness.run(["replay", out, "--retime", "llm.ttft_ms=-100"])
+        #expect(retime.status == 2 && retime.stderr.contains("--retime needs a simulated or imported session"), "\(retime.stderr)")
     }
 
     @Test func everyBadLineGetsAnErrorNamingItAndTheArchiveHoldsOnlyTheGoodOnes() throws {
