@@ -101,6 +101,27 @@ import Testing
         #expect(retime.status == 2 && retime.stderr.contains("--retime needs a simulated or imported session"), "\(retime.stderr)")
     }
 
+    /// Issue 10: `end` read together with rows not yet committed, more than a second after the last
+    /// commit, trapped (`checkpoint(at:) after finish()`). Everything is sent in one write, no idle gap.
+    @Test func rowsAndEndInOneWriteAfterASecondWithoutACommitFinishTheSession() throws {
+        let out = try temp("burst.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        _ = client.readLine()
+        let silence = [Int16](repeating: 0, count: 320)
+        var burst: [UInt8] = []
+        for f in 0..<30_000 { burst += Array(Live.audio("mic", f, silence).utf8) + [0x0A] }
+        burst += Array(Live.end.utf8) + [0x0A]
+        client.sendRaw(burst)
+        let replies = client.readAll()
+        let summary = try JSONParser.parse(try #require(replies.last))
+        #expect(summary["ok"] == true && summary["frames"] == 30_000, "\(replies)")
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try SessionArchive(path: out).frameCount(.mic) == 30_000)
+    }
+
     @Test func everyBadLineGetsAnErrorNamingItAndTheArchiveHoldsOnlyTheGoodOnes() throws {
         let out = try temp("bad.ctk")
         let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
