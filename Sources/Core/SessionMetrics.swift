@@ -116,5 +116,6 @@ public struct SessionMetrics: Sendable {
             unansweredCallerTurns: callerSpans.filter { !answered.contains($0.turn) }.count,
             missedBargeIns: rows.filter(\.missedBargeIn).count, deadAirMs: rows.reduce(0) { $0 + $1.deadAirMs },
             durationMs: end)
+        summary.hasGroundTruth = !callerSpans.isEmpty
     }
 }

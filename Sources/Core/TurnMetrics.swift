@@ -73,6 +73,9 @@ public struct SessionSummary: Hashable, Sendable {
     public var deadAirMs: Int64 = 0
     /// Session length.
     public var durationMs: Int64
+    /// Whether the session has caller ground truth (`caller.speech_*`: simulated, imported with a
+    /// transcript, or labelled). Without it cut-offs and overlap are unknown, not zero.
+    public var hasGroundTruth = true
 }
 
 /// Nearest-rank percentile of integer samples (nil when empty).

@@ -28,8 +28,8 @@ public enum TurnTable {
         var out = "\(title.terminalSafe)\n" + line(header) + "\n"
         for row in rows { out += line(row) + "\n" }
         out += "summary: \(s.turns) turns, v2v p50 \(millis(s.voiceToVoiceP50Ms)) p90 \(millis(s.voiceToVoiceP90Ms)), "
-        out += "endpoint p50 \(millis(s.endpointDelayP50Ms)), cut-offs \(s.cutOffs), barge-ins \(s.bargeIns), "
-        out += "self-interruptions \(s.selfInterruptions), missed barge-ins \(s.missedBargeIns), dead air \(s.deadAirMs) ms, overlap \(s.overlapMs) ms, unanswered \(s.unansweredCallerTurns), "
+        out += "endpoint p50 \(millis(s.endpointDelayP50Ms)), cut-offs \(s.hasGroundTruth ? String(s.cutOffs) : "-"), barge-ins \(s.bargeIns), "
+        out += "self-interruptions \(s.selfInterruptions), missed barge-ins \(s.missedBargeIns), dead air \(s.deadAirMs) ms, overlap \(s.hasGroundTruth ? "\(s.overlapMs) ms" : "-"), unanswered \(s.unansweredCallerTurns), "
         out += "length \(seconds(s.durationMs)) s\n"
         return out
     }
@@ -64,10 +64,10 @@ extension SessionMetrics {
         return [
             "turns": .array(turns.map(\.json)),
             "summary": [
-                "turns": .int(Int64(s.turns)), "cut_offs": .int(Int64(s.cutOffs)), "barge_ins": .int(Int64(s.bargeIns)),
+                "turns": .int(Int64(s.turns)), "cut_offs": s.hasGroundTruth ? .int(Int64(s.cutOffs)) : .null, "barge_ins": .int(Int64(s.bargeIns)),
                 "self_interruptions": .int(Int64(s.selfInterruptions)), "voice_to_voice_p50_ms": opt(s.voiceToVoiceP50Ms),
                 "voice_to_voice_p90_ms": opt(s.voiceToVoiceP90Ms), "endpoint_delay_p50_ms": opt(s.endpointDelayP50Ms),
-                "overlap_ms": .int(s.overlapMs), "unanswered_caller_turns": .int(Int64(s.unansweredCallerTurns)),
+                "overlap_ms": s.hasGroundTruth ? .int(s.overlapMs) : .null, "unanswered_caller_turns": .int(Int64(s.unansweredCallerTurns)),
                 "missed_barge_ins": .int(Int64(s.missedBargeIns)), "dead_air_ms": .int(s.deadAirMs),
                 "duration_ms": .int(s.durationMs),
             ],

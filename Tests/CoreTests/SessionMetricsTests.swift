@@ -38,4 +38,20 @@ import Testing
         for e in twoSegmentReply(stopAfterBargeIn: true) { accumulator.add(e) }
         #expect(try #require(accumulator.metrics.turns.first).bargeInReactionMs == 350)
     }
+
+    @Test func withoutCallerGroundTruthCutOffsAndOverlapAreUnknownNotZero() {
+        let unlabelled = SessionMetrics(events: twoSegmentReply(stopAfterBargeIn: true))
+        #expect(!unlabelled.summary.hasGroundTruth)
+        let text = TurnTable.render(unlabelled, title: "live")
+        #expect(text.contains("cut-offs -,") && text.contains("overlap -,"), "\(text)")
+        #expect(unlabelled.json["summary"]?["cut_offs"] == .null && unlabelled.json["summary"]?["overlap_ms"] == .null)
+        let labels = [
+            PipelineEvent(seq: -2, time: .milliseconds(200), kind: .callerSpeechStart, turn: 1, data: ["text": "hi"]),
+            PipelineEvent(seq: -1, time: .milliseconds(800), kind: .callerSpeechEnd, turn: 1, data: ["text": "hi"]),
+        ]
+        let labelled = SessionMetrics(events: labels + twoSegmentReply(stopAfterBargeIn: true))
+        #expect(labelled.summary.hasGroundTruth)
+        #expect(TurnTable.render(labelled, title: "sim").contains("cut-offs 0,"))
+        #expect(labelled.json["summary"]?["cut_offs"] == .int(0))
+    }
 }
