@@ -38,7 +38,12 @@ public struct SessionDiff: Sendable {
             let b = before.turns.filter { ($0.callerTurn ?? 0) == key }, a = after.turns.filter { ($0.callerTurn ?? 0) == key }
             return TurnChange(callerTurn: key, before: b, after: a, notes: Self.notes(before: b, after: a))
         }
-        verdict = Self.verdict(before.summary, after.summary)
+        // Voice-to-voice moves are compared turn by turn: only caller turns answered in both runs.
+        let pairs: [(Int64, Int64)] = turns.compactMap { t in
+            guard let b = t.before.last?.voiceToVoiceMs, let a = t.after.last?.voiceToVoiceMs else { return nil }
+            return (b, a)
+        }
+        verdict = Self.verdict(before.summary, after.summary, matched: pairs)
     }
 
     private static func notes(before b: [TurnMetrics], after a: [TurnMetrics]) -> [String] {
@@ -69,7 +74,7 @@ public struct SessionDiff: Sendable {
 
     private static func signed(_ v: Int64) -> String { v > 0 ? "+\(v)" : "\(v)" }
 
-    private static func verdict(_ b: SessionSummary, _ a: SessionSummary) -> String {
+    private static func verdict(_ b: SessionSummary, _ a: SessionSummary, matched: [(Int64, Int64)]) -> String {
         var parts: [String] = []
         func count(_ name: String, _ x: Int, _ y: Int) {
             guard x != y else { return }
@@ -79,8 +84,10 @@ public struct SessionDiff: Sendable {
         count("barge-in", b.bargeIns, a.bargeIns)
         count("self-interruption", b.selfInterruptions, a.selfInterruptions)
         count("unanswered turn", b.unansweredCallerTurns, a.unansweredCallerTurns)
-        if let x = b.voiceToVoiceP50Ms, let y = a.voiceToVoiceP50Ms, x != y {
-            parts.append("median voice-to-voice \(signed(y - x)) ms (\(x) → \(y))")
+        if let change = percentile(matched.map { $0.1 - $0.0 }, 50), change != 0,
+           let x = percentile(matched.map(\.0), 50), let y = percentile(matched.map(\.1), 50) {
+            let n = matched.count
+            parts.append("median voice-to-voice \(signed(change)) ms over \(n) caller turn\(n == 1 ? "" : "s") answered in both (\(x) → \(y))")
         }
         return parts.isEmpty ? "no change in turn-taking" : parts.joined(separator: "; ")
     }
