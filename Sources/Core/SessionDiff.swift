@@ -39,11 +39,12 @@ public struct SessionDiff: Sendable {
             return TurnChange(callerTurn: key, before: b, after: a, notes: Self.notes(before: b, after: a))
         }
         // Voice-to-voice moves are compared turn by turn: only caller turns answered in both runs.
-        let pairs: [(Int64, Int64)] = turns.compactMap { t in
+        let labelled = turns.contains { $0.callerTurn != 0 }
+        let pairs: [(Int64, Int64)] = !labelled ? [] : turns.compactMap { t in
             guard let b = t.before.last?.voiceToVoiceMs, let a = t.after.last?.voiceToVoiceMs else { return nil }
             return (b, a)
         }
-        verdict = Self.verdict(before.summary, after.summary, matched: pairs)
+        verdict = Self.verdict(before.summary, after.summary, matched: labelled ? pairs : nil)
     }
 
     private static func notes(before b: [TurnMetrics], after a: [TurnMetrics]) -> [String] {
@@ -74,7 +75,9 @@ public struct SessionDiff: Sendable {
 
     private static func signed(_ v: Int64) -> String { v > 0 ? "+\(v)" : "\(v)" }
 
-    private static func verdict(_ b: SessionSummary, _ a: SessionSummary, matched: [(Int64, Int64)]) -> String {
+    /// `matched`: voice-to-voice (before, after) of each caller turn answered in both; nil when the
+    /// sessions have no caller turns to match (unlabelled recordings): then the medians of all answered turns.
+    private static func verdict(_ b: SessionSummary, _ a: SessionSummary, matched: [(Int64, Int64)]?) -> String {
         var parts: [String] = []
         func count(_ name: String, _ x: Int, _ y: Int) {
             guard x != y else { return }
@@ -84,7 +87,10 @@ public struct SessionDiff: Sendable {
         count("barge-in", b.bargeIns, a.bargeIns)
         count("self-interruption", b.selfInterruptions, a.selfInterruptions)
         count("unanswered turn", b.unansweredCallerTurns, a.unansweredCallerTurns)
-        if let change = percentile(matched.map { $0.1 - $0.0 }, 50), change != 0,
+        if matched == nil, let x = b.voiceToVoiceP50Ms, let y = a.voiceToVoiceP50Ms, x != y {
+            parts.append("median voice-to-voice \(signed(y - x)) ms over all answered turns (no caller labels to match turns; \(x) → \(y))")
+        }
+        if let matched, let change = percentile(matched.map { $0.1 - $0.0 }, 50), change != 0,
            let x = percentile(matched.map(\.0), 50), let y = percentile(matched.map(\.1), 50) {
             let n = matched.count
             parts.append("median voice-to-voice \(signed(change)) ms over \(n) caller turn\(n == 1 ? "" : "s") answered in both (\(x) → \(y))")

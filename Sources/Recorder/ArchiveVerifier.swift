@@ -342,3 +342,16 @@ public struct ArchiveVerifier {
         return problems
     }
 }
+
+extension ArchiveVerifier {
+    /// The kinds that always belong to a user turn (a reply's events may have none: a greeting).
+    public static let turnKinds: Set<EventKind> = [.vadStart, .vadStop, .sttPartial, .sttFinal, .eotPrediction, .turnEnd, .bargeIn]
+
+    /// How many events of `turnKinds` carry no turn (a warning, not a finding: the protocol allows
+    /// it, but metrics then have to attribute them by position).
+    public static func eventsWithoutTurn(in archive: SessionArchive) throws -> Int {
+        var count = 0
+        try archive.forEachEvent(kinds: turnKinds.sorted()) { if $0.turn == nil { count += 1 } }
+        return count
+    }
+}

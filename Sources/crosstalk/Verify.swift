@@ -15,6 +15,11 @@ struct Verify: ParsableCommand {
         let findings = try ArchiveVerifier(makeDecoder: ArchiveCodecs.decoder(codec:format:)).verify(path: archive)
         if findings.isEmpty {
             print("\(archive.terminalSafe): ok")
+            let session = try SessionArchive(path: archive, makeDecoder: ArchiveCodecs.decoder(codec:format:))
+            let untracked = try ArchiveVerifier.eventsWithoutTurn(in: session)
+            if untracked > 0 {
+                printError("\(archive.terminalSafe): warning: \(untracked) pipeline event\(untracked == 1 ? "" : "s") (vad.*, stt.*, eot.prediction, turn.end, bargein) carry no turn; the protocol numbers user turns 1, 2, 3, … (docs/record-protocol.md, turn convention)")
+            }
             return
         }
         for finding in findings { print("\(archive.terminalSafe): \(String(describing: finding).terminalSafe)") }

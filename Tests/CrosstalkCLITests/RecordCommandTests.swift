@@ -122,6 +122,25 @@ import Testing
         #expect(try SessionArchive(path: out).frameCount(.mic) == 30_000)
     }
 
+    @Test func verifyWarnsWhenPipelineEventsCarryNoTurn() throws {
+        let out = try temp("unturned.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        for f in 0..<50 { client.send(Live.audio("mic", f, Live.tone(frame: f))) }
+        client.send(#"{"type":"event","t_us":200000,"kind":"vad.start","turn":null}"#)
+        client.send(#"{"type":"event","t_us":600000,"kind":"vad.stop"}"#)
+        client.send(Live.event(900_000, "turn.end"))
+        client.send(Live.end)
+        _ = client.readAll()
+        #expect(recorder.finish().status == 0)
+        let verify = try CLIHarness.run(["verify", out])
+        #expect(verify.status == 0 && verify.stdout.contains("ok"), "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stderr.contains("warning: 2 pipeline events") && verify.stderr.contains("carry no turn"), "\(verify.stderr)")
+        let quiet = try CLIHarness.run(["verify", CLIHarness.root.appendingPathComponent("sessions/samples/barge-in.ctk").path])
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
+
     @Test func everyBadLineGetsAnErrorNamingItAndTheArchiveHoldsOnlyTheGoodOnes() throws {
         let out = try temp("bad.ctk")
         let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
