@@ -13,14 +13,39 @@ struct Report: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @Option(name: .customLong("caller-turns"), help: ArgumentHelp(
+        "QA's labels of the caller's turns (the import transcript's JSON: a `caller` list of {start, end, text} in seconds): ground truth for a live or imported session, read here, never written to the archive.",
+        valueName: "labels.json"))
+    var callerTurns: String?
+
     func run() throws {
         let session = try SessionArchive(path: archive)
         // One pass through a cursor: the metrics keep the few events they read, the hash sees every one.
         var accumulator = SessionMetrics.Accumulator()
         var hasher = FNV1a64()
+        // Labels replace any recorded ground truth; they enter the stream at their times.
+        let labels: [PipelineEvent] = try callerTurns.map { path -> [PipelineEvent] in
+            let transcript = try CallTranscript.read(path: path)
+            return zip(transcript.caller, transcript.callerTurns).enumerated().flatMap { i, pair -> [PipelineEvent] in
+                let (entry, turn) = pair
+                let start = entry.start ?? turn.start, end = entry.end ?? turn.end
+                return [PipelineEvent(seq: -1, time: start, kind: .callerSpeechStart, turn: i + 1, data: ["text": .string(turn.text)]),
+                        PipelineEvent(seq: -1, time: end, kind: .callerSpeechEnd, turn: i + 1, data: ["text": .string(turn.text)])]
+            }.sorted { $0.time < $1.time }
+        } ?? []
+        var next = 0
         try session.forEachEvent { event in
+            while next < labels.count && labels[next].time <= event.time {
+                accumulator.add(labels[next])
+                next += 1
+            }
+            if callerTurns != nil && event.kind.rawValue.hasPrefix("caller.") { return }
             accumulator.add(event)
             if !json { hasher.combine(event.canonicalLine) }
+        }
+        while next < labels.count {
+            accumulator.add(labels[next])
+            next += 1
         }
         let metrics = accumulator.metrics
         if json {

@@ -137,6 +137,17 @@ import Testing
         let verify = try CLIHarness.run(["verify", out])
         #expect(verify.status == 0 && verify.stdout.contains("ok"), "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stderr.contains("warning: 2 pipeline events") && verify.stderr.contains("carry no turn"), "\(verify.stderr)")
+        // Unlabelled: cut-offs unknown. QA's labels (read, not written) make them count.
+        let unlabelled = try CLIHarness.run(["report", out])
+        #expect(unlabelled.status == 0 && unlabelled.stdout.contains("cut-offs -,"), "\(unlabelled.stdout)")
+        let labels = try temp("labels.json")
+        try #"{"caller":[{"start":0.1,"end":1.0,"text":"a table for four"}]}"#.write(toFile: labels, atomically: true, encoding: .utf8)
+        let labelled = try CLIHarness.run(["report", out, "--caller-turns", labels])
+        #expect(labelled.status == 0 && labelled.stdout.contains("cut-offs 1,") && labelled.stdout.contains("CUT-OFF"), "\(labelled.stdout)\(labelled.stderr)")
+        try #"{"caller":[{"start":0.1,"end":"soon"}]}"#.write(toFile: labels, atomically: true, encoding: .utf8)
+        let bad = try CLIHarness.run(["report", out, "--caller-turns", labels])
+        #expect(bad.status == 2 && bad.stderr.contains(labels), "\(bad.stderr)")
+        #expect(try SessionArchive(path: out).events().allSatisfy { !$0.kind.rawValue.hasPrefix("caller.") })
         let quiet = try CLIHarness.run(["verify", CLIHarness.root.appendingPathComponent("sessions/samples/barge-in.ctk").path])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
