@@ -249,6 +249,7 @@ public final class SessionReplayer: @unchecked Sendable {
         let format = archive.format
         let spf = format.samplesPerFrame
         let micPackets = try archive.packets(.mic)
+        let vadRows = try archive.vadFrames()
         let botFrames = try archive.frameCount(.bot)
         var bot = [Int16](repeating: 0, count: session.frameCount * spf)
         let recordedBot = botFrames > 0 ? try archive.decodedAudio(.bot, frames: 0..<botFrames) : []
@@ -273,13 +274,14 @@ public final class SessionReplayer: @unchecked Sendable {
                 recorder.record(event: outcome.events[e])
                 e += 1
             }
-            let packet = f < micPackets.count ? micPackets[f].bytes : nil
-            if packet != nil || micPackets.isEmpty == false {
+            if !micPackets.isEmpty {
+                let packet = f < micPackets.count ? micPackets[f].bytes : nil
                 recorder.record(stream: .mic, frame: f, time: time, samples: packet == nil ? [Int16](repeating: 0, count: spf) : [], packet: packet)
             }
             recorder.record(stream: .bot, frame: f, time: time, samples: Array(bot[(f * spf)..<((f + 1) * spf)]), packet: nil)
-            if let probabilities = session.vadProbabilities, f < probabilities.count {
-                recorder.record(vadFrame: f, time: time, probability: probabilities[f], speech: probabilities[f] >= recordedScenario.pipeline.vad.threshold)
+            if f < vadRows.count {
+                // The recorded rows as they are (the pipeline's own speech flag, not one re-derived here).
+                recorder.record(vadFrame: f, time: time, probability: vadRows[f].probability, speech: vadRows[f].speech)
             }
             if f % 50 == 49 { try recorder.checkpoint(at: time) }
         }

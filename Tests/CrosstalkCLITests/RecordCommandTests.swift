@@ -95,6 +95,7 @@ import Testing
         let replayed = try SessionArchive(path: changed)
         #expect(replayed.meta["recorded_session"] == "live" && replayed.meta["parent_session_id"] == archive.meta["session_id"])
         #expect(try replayed.frameCount(.mic) == 150)
+        #expect(try replayed.vadFrames() == archive.vadFrames())
         let sweep = try CLIHarness.run(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:300"])
         #expect(sweep.status == 0, "\(sweep.stderr)")
         let retime = try CLIHarness.run(["replay", out, "--retime", "llm.ttft_ms=-100"])
