@@ -32,6 +32,15 @@ public enum LiveMessage: Hashable, Sendable {
         public var client: String?
         /// The pipeline's own settings, stored as meta `config` (canonical JSON).
         public var config: JSONValue?
+        /// Sample rate of each stream that differs from `format.sampleRate` (`stream_rates`); the
+        /// recorder resamples those streams to the archive rate.
+        public var streamRates: [AudioStream: Int] = [:]
+        /// The pipeline's settings in Crosstalk's `--set` terms (`settings`), each key checked as
+        /// `--set` checks it; stored as meta `recorded_settings`.
+        public var settings: JSONValue?
+
+        /// The sample rate `stream` arrives at.
+        public func rate(of stream: AudioStream) -> Int { streamRates[stream] ?? format.sampleRate }
     }
 
     /// `{"type":"event", …}`.
@@ -50,19 +59,22 @@ public enum LiveMessage: Hashable, Sendable {
     public struct Audio: Hashable, Sendable {
         /// Which stream the frame belongs to.
         public var stream: AudioStream
-        /// Frame index in the stream (0, 1, 2, …).
-        public var frame: Int
-        /// The frame's start time, when the client sent one (it must match `frame`).
+        /// Frame index in the stream (0, 1, 2, …); nil for a chunk of any length, placed by `timeUs`
+        /// or appended at the stream's end.
+        public var frame: Int?
+        /// The frame's start time (it must match `frame`), or where a chunk without `frame` starts.
         public var timeUs: Int64?
+        /// The rate the client says the samples are at (it must equal the stream's rate).
+        public var sampleRate: Int?
         /// The samples (decoded from base64 little-endian 16-bit PCM).
         public var samples: [Int16]
     }
 
     /// `{"type":"vad", …}`.
     public struct VAD: Hashable, Sendable {
-        /// Mic frame index.
-        public var frame: Int
-        /// The frame's start time, when the client sent one (it must match `frame`).
+        /// Mic frame index; nil for a row placed by `timeUs` (it holds until the next row).
+        public var frame: Int?
+        /// The frame's start time (it must match `frame`), or when the value starts to hold.
         public var timeUs: Int64?
         /// Speech probability in 0…1.
         public var probability: Double
@@ -76,6 +88,10 @@ public enum LiveMessage: Hashable, Sendable {
         public var timeUs: Int64?
     }
 
+    /// Sample rates a stream may arrive at (`stream_rates`, `audio.sample_rate`).
+    public static let streamRateRange = 8000...48000
+    /// The longest chunk without `frame`, in seconds of its stream.
+    public static let maxChunkSeconds = 1
     /// Sample rates the archive's codecs support (Opus rates; `simulate` accepts the same).
     public static let sampleRates = [8000, 16000, 24000, 48000]
     /// Frame lengths the archive's codecs support.
@@ -131,10 +147,36 @@ public enum LiveMessage: Hashable, Sendable {
         if let config {
             guard case .object = config else { throw LiveProtocolError("hello: config must be a JSON object") }
         }
-        return Hello(
+        var hello = Hello(
             format: AudioFormat(sampleRate: Int(rate), frameMs: Int(frameMs)), codec: codec, sessionID: sessionID,
             name: try fields.optionalString("name"), client: try fields.optionalString("client"),
             config: config)
+        hello.streamRates = try streamRates(try fields.value("stream_rates"))
+        if let settings = try fields.value("settings"), settings != .null {
+            hello.settings = try LiveSettings.check(settings)
+        }
+        return hello
+    }
+
+    /// `stream_rates`: stream name → integer rate in `streamRateRange`.
+    private static func streamRates(_ value: JSONValue?) throws(LiveProtocolError) -> [AudioStream: Int] {
+        guard let value, value != .null else { return [:] }
+        guard case .object(let members) = value else {
+            throw LiveProtocolError("hello: stream_rates must be a JSON object of stream → sample rate")
+        }
+        var rates: [AudioStream: Int] = [:]
+        for name in members.keys.sorted() {
+            guard let stream = AudioStream(rawValue: name), AudioStream.sessionStreams.contains(stream) else {
+                let known = AudioStream.sessionStreams.map(\.rawValue).joined(separator: ", ")
+                throw LiveProtocolError("hello: stream_rates names unknown stream \"\(name)\" (expected one of \(known))")
+            }
+            guard let rate = members[name]?.intValue, streamRateRange.contains(Int(rate)) else {
+                throw LiveProtocolError("hello: stream_rates.\(name) must be an integer sample rate in "
+                    + "\(streamRateRange.lowerBound)…\(streamRateRange.upperBound) Hz")
+            }
+            rates[stream] = Int(rate)
+        }
+        return rates
     }
 
     private static func event(_ fields: inout Fields) throws(LiveProtocolError) -> Event {
@@ -156,7 +198,38 @@ public enum LiveMessage: Hashable, Sendable {
         }
         let data = try fields.value("data") ?? .object([:])
         guard case .object = data else { throw LiveProtocolError("event: data must be a JSON object") }
+        try checkData(data, of: kind)
         return Event(timeUs: time, kind: kind, turn: turn, data: data)
+    }
+
+    /// The data fields the protocol gives a meaning to, checked where present: `audio_end_us` on
+    /// `stt.*` and `eot.prediction`, and an `eot.prediction`'s verdict (`probability`, `outcome`).
+    private static func checkData(_ data: JSONValue, of kind: EventKind) throws(LiveProtocolError) {
+        let name = kind.rawValue
+        switch kind {
+        case .sttPartial, .sttFinal, .eotPrediction:
+            if let end = data["audio_end_us"], end != .null {
+                guard let time = end.intValue, (0...maxTimeUs).contains(time) else {
+                    throw LiveProtocolError("event: \(name) data.audio_end_us must be an integer time in 0…\(maxTimeUs) µs")
+                }
+            }
+        default:
+            return
+        }
+        guard kind == .eotPrediction else { return }
+        guard let probability = data["probability"]?.doubleValue, (0...1).contains(probability) else {
+            throw LiveProtocolError("event: eot.prediction data.probability must be a number in 0…1")
+        }
+        guard let outcome = data["outcome"]?.stringValue, ["complete", "incomplete"].contains(outcome) else {
+            throw LiveProtocolError("event: eot.prediction data.outcome must be \"complete\" or \"incomplete\"")
+        }
+        for key in ["threshold", "inference_ms"] {
+            if let value = data[key], value != .null {
+                guard let number = value.doubleValue, number >= 0, number.isFinite else {
+                    throw LiveProtocolError("event: eot.prediction data.\(key) must be a non-negative number")
+                }
+            }
+        }
     }
 
     private static func audio(_ fields: inout Fields) throws(LiveProtocolError) -> Audio {
@@ -165,8 +238,16 @@ public enum LiveMessage: Hashable, Sendable {
             let known = AudioStream.sessionStreams.map(\.rawValue).joined(separator: ", ")
             throw LiveProtocolError("audio: unknown stream \"\(name)\" (expected one of \(known))")
         }
-        let frame = try fields.frame()
+        let frame = try fields.optionalFrame()
         let time = try fields.optionalTime("t_us")
+        var sampleRate: Int?
+        if let value = try fields.value("sample_rate"), value != .null {
+            guard let rate = value.intValue, streamRateRange.contains(Int(rate)) else {
+                throw LiveProtocolError("audio: sample_rate must be an integer in "
+                    + "\(streamRateRange.lowerBound)…\(streamRateRange.upperBound) Hz")
+            }
+            sampleRate = Int(rate)
+        }
         let text = try fields.string("pcm16")
         guard let bytes = Data(base64Encoded: text) else {
             throw LiveProtocolError("audio: pcm16 is not valid base64")
@@ -177,12 +258,13 @@ public enum LiveMessage: Hashable, Sendable {
         let samples = bytes.withUnsafeBytes { raw in
             (0..<(raw.count / 2)).map { Int16(bitPattern: UInt16(raw[2 * $0]) | UInt16(raw[2 * $0 + 1]) << 8) }
         }
-        return Audio(stream: stream, frame: frame, timeUs: time, samples: samples)
+        return Audio(stream: stream, frame: frame, timeUs: time, sampleRate: sampleRate, samples: samples)
     }
 
     private static func vad(_ fields: inout Fields) throws(LiveProtocolError) -> VAD {
-        let frame = try fields.frame()
+        let frame = try fields.optionalFrame()
         let time = try fields.optionalTime("t_us")
+        guard frame != nil || time != nil else { throw LiveProtocolError("vad: frame or t_us is required") }
         guard let probability = try fields.value("prob")?.doubleValue else {
             throw LiveProtocolError("vad: prob must be a number")
         }
@@ -279,6 +361,15 @@ private struct Fields {
             throw LiveProtocolError("\(type): frame \(frame) is outside 0…100000000")
         }
         return Int(frame)
+    }
+
+    /// An optional frame index (absent or null is nil).
+    mutating func optionalFrame() throws(LiveProtocolError) -> Int? {
+        guard let value = members["frame"], value != .null else {
+            used.insert("frame")
+            return nil
+        }
+        return try frame()
     }
 
     /// Throws naming the members no reader asked for.

@@ -5,27 +5,33 @@ import Core
 ///
 /// A pure value: no sockets, no files. A rejected line changes nothing but the counters, so the
 /// archive holds exactly the accepted messages. It checks what depends on order: hello first and
-/// once, frames of each stream contiguous from 0 at `frame × frame_ms`, whole frames, event times
-/// that never go back, VAD rows only for mic frames already received.
+/// once, frames of each stream contiguous from 0 at `frame × frame_ms` (or chunks placed by time and
+/// re-cut into frames), events within the reorder window, VAD rows only for mic frames received.
 public struct LiveSessionDecoder {
     /// One row to write to the archive.
     public enum Row: Hashable, Sendable {
-        /// An event; `seq` assigned in arrival order.
+        /// An event; `seq` assigned in the written (time-sorted) order.
         case event(PipelineEvent)
         /// One frame of one stream, as samples (the writer encodes it).
         case frame(stream: AudioStream, frame: Int, time: SimInstant, samples: [Int16])
+        /// `count` silent frames of one stream from `firstFrame` on (a gap the client did not send).
+        case silence(stream: AudioStream, firstFrame: Int, count: Int)
         /// The VAD's verdict on one mic frame.
         case vad(frame: Int, time: SimInstant, probability: Double, speech: Bool)
+        /// The same VAD verdict on `count` mic frames from `firstFrame` on (rows given by time).
+        case vadSpan(firstFrame: Int, count: Int, frameUs: Int64, probability: Double, speech: Bool)
     }
 
     /// What the caller does with a line.
     public enum Action: Hashable, Sendable {
         /// Create the archive for this session (its `sessionID` is filled in) and acknowledge.
         case openArchive(LiveMessage.Hello)
-        /// Write one row.
-        case record(Row)
-        /// Write the summary's `session.end` event, finish the archive and reply with the summary.
-        case finishArchive(LiveSessionSummary)
+        /// Write these rows, in order (none when the line's content is held: a partial frame, an
+        /// event inside the reorder window, a VAD row ahead of the mic audio).
+        case record([Row])
+        /// Write `rows` (everything still held), then the summary's `session.end` event, finish the
+        /// archive and reply with the summary.
+        case finishArchive(LiveSessionFinish)
         /// Reply with the error; nothing is written.
         case reject(LiveProtocolError)
     }
@@ -40,18 +46,53 @@ public struct LiveSessionDecoder {
         case ended
     }
 
+    /// How the session's VAD rows come: not yet, by mic frame index, or by time.
+    private enum VADRows {
+        case none
+        case byFrame(next: Int)
+        case byTime(LiveVADTimeline)
+    }
+
     /// What the open session has accepted so far.
     private struct Progress {
         var hello: LiveMessage.Hello
-        var nextFrame: [AudioStream: Int] = [:]
-        var vadRows = 0
-        var events: Int64 = 0
-        var lastEventUs: Int64 = 0
-        /// The furthest time any accepted message reaches (an event, or the end of a frame).
+        /// One cutter per stream that has sent audio.
+        var streams: [AudioStream: LiveStreamCutter] = [:]
+        /// Streams that sent chunks (placed by time): they are padded to the session's end.
+        var chunked: Set<AudioStream> = []
+        var vad = VADRows.none
+        var events = LiveEventWindow()
+        /// The furthest time any accepted message reaches (an event, or the end of a stream).
         var reachedUs: Int64 = 0
 
         var frameUs: Int64 { Int64(hello.format.frameMs) * 1000 }
+        var micFrames: Int { streams[.mic]?.framesWritten ?? 0 }
+
+        func cutter(_ stream: AudioStream) -> LiveStreamCutter {
+            streams[stream] ?? LiveStreamCutter(stream: stream, format: hello.format, inputRate: hello.rate(of: stream))
+        }
+
+        var vadRowsWritten: Int {
+            switch vad {
+            case .none: return 0
+            case .byFrame(let next): return next
+            case .byTime(let timeline): return timeline.rowsWritten
+            }
+        }
+
+        /// Writes the VAD rows given by time that the mic audio now settles.
+        mutating func drainVAD(final: Bool, into rows: inout [Row]) {
+            guard case .byTime(var timeline) = vad else { return }
+            vad = .none
+            timeline.drain(micFrames: micFrames, frameUs: frameUs, final: final, rows: &rows)
+            vad = .byTime(timeline)
+        }
     }
+
+    /// The longest silence a chunk placed by `t_us` may leave after its stream's end.
+    public static let maxGapUs: Int64 = 600_000_000
+    /// How far a chunk's `t_us` may fall before its stream's end and still be taken as jitter.
+    public static let jitterUs: Int64 = 1_000_000
 
     private var state = State.awaitingHello
     private let defaultSessionID: String
@@ -104,12 +145,12 @@ public struct LiveSessionDecoder {
         return reject("line is longer than \(maxLineBytes) bytes; it was skipped")
     }
 
-    /// The connection closed (or the recorder stops): the summary to finish the archive with,
-    /// or nil when no session is open.
-    public mutating func connectionClosed(reason: String) -> LiveSessionSummary? {
-        guard case .recording(let progress) = state else { return nil }
+    /// The connection closed (or the recorder stops): what is still held and the summary to finish
+    /// the archive with, or nil when no session is open.
+    public mutating func connectionClosed(reason: String) -> LiveSessionFinish? {
+        guard case .recording(var progress) = state else { return nil }
         state = .ended
-        return summary(progress, reason: reason, endUs: progress.reachedUs)
+        return finish(&progress, reason: reason, endUs: progress.reachedUs)
     }
 
     private mutating func reject(_ message: String) -> Action {
@@ -141,107 +182,199 @@ public struct LiveSessionDecoder {
             state = .recording(Progress(hello: hello))
             return .openArchive(hello)
         case .recording(var progress):
+            // Take the progress out of the state so that its buffers are not copied on write; every
+            // check below comes before the first change, so a rejected line leaves it as it was.
+            state = .ended
+            var ended = false
+            defer { if !ended { state = .recording(progress) } }
             if case .end(let end) = message {
-                if let time = end.timeUs, time < progress.lastEventUs {
-                    throw LiveProtocolError("end: t_us \(time) is earlier than the last event's \(progress.lastEventUs)")
+                if let time = end.timeUs, time < progress.events.latestUs {
+                    throw LiveProtocolError("end: t_us \(time) is earlier than the latest event's \(progress.events.latestUs)")
                 }
-                state = .ended
-                return .finishArchive(summary(progress, reason: "end", endUs: max(progress.reachedUs, end.timeUs ?? 0)))
+                ended = true
+                return .finishArchive(finish(&progress, reason: "end", endUs: max(progress.reachedUs, end.timeUs ?? 0)))
             }
-            let row = try Self.accept(message, into: &progress)
-            state = .recording(progress)
-            return .record(row)
+            var rows: [Row] = []
+            try Self.accept(message, into: &progress, rows: &rows)
+            return .record(rows)
         case .ended:
             throw LiveProtocolError("the session has ended; open a new connection for a new session")
         }
     }
 
-    /// The row for `message` (not `end`) in an open session; `progress` changes only when it is accepted.
-    private static func accept(_ message: LiveMessage, into progress: inout Progress) throws(LiveProtocolError) -> Row {
+    /// The rows for `message` (not `end`) in an open session; `progress` changes only when it is accepted.
+    private static func accept(_ message: LiveMessage, into progress: inout Progress, rows: inout [Row]) throws(LiveProtocolError) {
         switch message {
         case .hello:
             throw LiveProtocolError("hello: the session \(progress.hello.sessionID ?? "") has already started")
         case .event(let event):
-            guard event.timeUs >= progress.lastEventUs else {
-                throw LiveProtocolError("event: t_us \(event.timeUs) is earlier than the previous event's "
-                    + "\(progress.lastEventUs) (events must come in time order)")
-            }
-            let recorded = PipelineEvent(
-                seq: progress.events, time: SimInstant(microseconds: event.timeUs), kind: event.kind,
-                turn: event.turn, data: event.data)
-            progress.events += 1
-            progress.lastEventUs = event.timeUs
+            for released in try progress.events.received(event) { rows.append(.event(released)) }
             progress.reachedUs = max(progress.reachedUs, event.timeUs)
-            return .event(recorded)
         case .audio(let audio):
-            return try accept(audio, into: &progress)
+            if audio.frame != nil {
+                try acceptFrame(audio, into: &progress, rows: &rows)
+            } else {
+                try acceptChunk(audio, into: &progress, rows: &rows)
+            }
+            if audio.stream == .mic {
+                progress.drainVAD(final: false, into: &rows)
+                for released in progress.events.audioReached(progress.streams[.mic]?.endUs ?? 0) { rows.append(.event(released)) }
+            }
         case .vad(let vad):
-            return try accept(vad, into: &progress)
+            try accept(vad, into: &progress, rows: &rows)
         case .end:
             preconditionFailure("end is handled by the caller")
         }
     }
 
-    private static func accept(_ audio: LiveMessage.Audio, into progress: inout Progress) throws(LiveProtocolError) -> Row {
+    /// A whole frame given by index (the strict form).
+    private static func acceptFrame(_ audio: LiveMessage.Audio, into progress: inout Progress, rows: inout [Row]) throws(LiveProtocolError) {
+        guard let frame = audio.frame else { preconditionFailure("acceptFrame without a frame index") }
         let name = audio.stream.rawValue
-        let expected = progress.nextFrame[audio.stream] ?? 0
-        if audio.frame > expected {
-            let missing = audio.frame - 1 == expected ? "frame \(expected)" : "frames \(expected)…\(audio.frame - 1)"
-            throw LiveProtocolError("audio: \(name) frame \(audio.frame) skips \(missing) "
+        var cutter = progress.cutter(audio.stream)
+        let format = progress.hello.format
+        guard cutter.inputRate == format.sampleRate else {
+            throw LiveProtocolError("audio: \(name) frame \(frame): the \(name) stream arrives at \(cutter.inputRate) Hz "
+                + "(stream_rates), so send it as chunks without \"frame\"; frames by index are at the archive's \(format.sampleRate) Hz")
+        }
+        guard !cutter.hasPartial, !progress.chunked.contains(audio.stream) else {
+            throw LiveProtocolError("audio: \(name) frame \(frame): the \(name) stream was sent as chunks without \"frame\"; "
+                + "keep to one form per stream")
+        }
+        let expected = cutter.framesWritten
+        if frame > expected {
+            let missing = frame - 1 == expected ? "frame \(expected)" : "frames \(expected)…\(frame - 1)"
+            throw LiveProtocolError("audio: \(name) frame \(frame) skips \(missing) "
                 + "(frames of a stream run 0, 1, 2, … without gaps)")
         }
-        if audio.frame < expected {
-            throw LiveProtocolError("audio: \(name) frame \(audio.frame) is a duplicate or out of order "
+        if frame < expected {
+            throw LiveProtocolError("audio: \(name) frame \(frame) is a duplicate or out of order "
                 + "(the next \(name) frame is \(expected))")
         }
-        let timeUs = Int64(audio.frame) * progress.frameUs
+        let timeUs = Int64(frame) * progress.frameUs
         if let sent = audio.timeUs, sent != timeUs {
-            throw LiveProtocolError("audio: \(name) frame \(audio.frame) has t_us \(sent), expected \(timeUs) "
+            throw LiveProtocolError("audio: \(name) frame \(frame) has t_us \(sent), expected \(timeUs) "
                 + "(frame × frame_ms × 1000)")
         }
-        let format = progress.hello.format
+        if let rate = audio.sampleRate, rate != format.sampleRate {
+            throw LiveProtocolError("audio: \(name) frame \(frame) says sample_rate \(rate), but the stream is at \(format.sampleRate) Hz")
+        }
         guard audio.samples.count == format.samplesPerFrame else {
-            throw LiveProtocolError("audio: \(name) frame \(audio.frame) holds \(audio.samples.count) samples, "
+            throw LiveProtocolError("audio: \(name) frame \(frame) holds \(audio.samples.count) samples, "
                 + "expected \(format.samplesPerFrame) (\(format.sampleRate) Hz × \(format.frameMs) ms)")
         }
-        progress.nextFrame[audio.stream] = expected + 1
+        cutter.frameReceived(audio.samples, rows: &rows)
+        progress.streams[audio.stream] = cutter
         progress.reachedUs = max(progress.reachedUs, timeUs + progress.frameUs)
-        return .frame(stream: audio.stream, frame: audio.frame, time: SimInstant(microseconds: timeUs), samples: audio.samples)
     }
 
-    private static func accept(_ vad: LiveMessage.VAD, into progress: inout Progress) throws(LiveProtocolError) -> Row {
-        let expected = progress.vadRows
-        if vad.frame != expected {
-            let problem = vad.frame > expected ? "skips frame\(vad.frame - 1 == expected ? "" : "s") \(expected)"
-                + (vad.frame - 1 == expected ? "" : "…\(vad.frame - 1)") : "is a duplicate or out of order"
-            throw LiveProtocolError("vad: frame \(vad.frame) \(problem) (the next vad frame is \(expected))")
+    /// A chunk of any length at the stream's rate, placed by `t_us` or appended at the stream's end.
+    private static func acceptChunk(_ audio: LiveMessage.Audio, into progress: inout Progress, rows: inout [Row]) throws(LiveProtocolError) {
+        let name = audio.stream.rawValue
+        var cutter = progress.cutter(audio.stream)
+        if progress.streams[audio.stream] != nil, !progress.chunked.contains(audio.stream) {
+            throw LiveProtocolError("audio: the \(name) stream was sent as frames by index; keep to one form per stream "
+                + "(next \(name) frame \(cutter.framesWritten))")
         }
-        let micFrames = progress.nextFrame[.mic] ?? 0
-        guard vad.frame < micFrames else {
-            throw LiveProtocolError("vad: frame \(vad.frame) describes a mic frame not received yet "
+        if let rate = audio.sampleRate, rate != cutter.inputRate {
+            throw LiveProtocolError("audio: \(name) chunk says sample_rate \(rate), but the \(name) stream is at \(cutter.inputRate) Hz"
+                + " (set it in hello's stream_rates)")
+        }
+        let most = cutter.inputRate * LiveMessage.maxChunkSeconds
+        guard (1...most).contains(audio.samples.count) else {
+            throw LiveProtocolError("audio: \(name) chunk holds \(audio.samples.count) samples; a chunk without \"frame\" holds "
+                + "1 to \(most) (\(LiveMessage.maxChunkSeconds) s at \(cutter.inputRate) Hz)")
+        }
+        var start: Int64?
+        if let timeUs = audio.timeUs {
+            let endUs = cutter.endUs
+            if timeUs < endUs - jitterUs {
+                throw LiveProtocolError("audio: \(name) chunk at t_us \(timeUs) overlaps the stream, which already reaches "
+                    + "\(endUs) µs (at most \(jitterUs) µs of jitter is absorbed)")
+            }
+            if timeUs > endUs + maxGapUs {
+                throw LiveProtocolError("audio: \(name) chunk at t_us \(timeUs) leaves \(timeUs - endUs) µs of silence after the "
+                    + "stream's end at \(endUs) µs (at most \(maxGapUs) µs)")
+            }
+            if timeUs > endUs { start = timeUs * Int64(progress.hello.format.sampleRate) / 1_000_000 }
+        }
+        cutter.chunkReceived(audio.samples, startSample: start, rows: &rows)
+        progress.streams[audio.stream] = cutter
+        progress.chunked.insert(audio.stream)
+        progress.reachedUs = max(progress.reachedUs, cutter.endUs)
+    }
+
+    private static func accept(_ vad: LiveMessage.VAD, into progress: inout Progress, rows: inout [Row]) throws(LiveProtocolError) {
+        guard let frame = vad.frame else {
+            guard let timeUs = vad.timeUs else { preconditionFailure("the message parser requires frame or t_us") }
+            var timeline: LiveVADTimeline
+            switch progress.vad {
+            case .none: timeline = LiveVADTimeline()
+            case .byTime(let current): timeline = current
+            case .byFrame(let next):
+                throw LiveProtocolError("vad: this session's vad rows are given by frame (next frame \(next)); keep to one form")
+            }
+            try timeline.rowReceived(timeUs: timeUs, probability: vad.probability, speech: vad.speech)
+            progress.vad = .byTime(timeline)
+            progress.drainVAD(final: false, into: &rows)
+            return
+        }
+        let expected: Int
+        switch progress.vad {
+        case .none: expected = 0
+        case .byFrame(let next): expected = next
+        case .byTime:
+            throw LiveProtocolError("vad: this session's vad rows are given by t_us; keep to one form (frame \(frame) given)")
+        }
+        if frame != expected {
+            let problem = frame > expected ? "skips frame\(frame - 1 == expected ? "" : "s") \(expected)"
+                + (frame - 1 == expected ? "" : "…\(frame - 1)") : "is a duplicate or out of order"
+            throw LiveProtocolError("vad: frame \(frame) \(problem) (the next vad frame is \(expected))")
+        }
+        let micFrames = progress.micFrames
+        guard frame < micFrames else {
+            throw LiveProtocolError("vad: frame \(frame) describes a mic frame not received yet "
                 + "(\(micFrames) mic frames so far); send the mic frame first")
         }
-        let timeUs = Int64(vad.frame) * progress.frameUs
+        let timeUs = Int64(frame) * progress.frameUs
         if let sent = vad.timeUs, sent != timeUs {
-            throw LiveProtocolError("vad: frame \(vad.frame) has t_us \(sent), expected \(timeUs) (frame × frame_ms × 1000)")
+            throw LiveProtocolError("vad: frame \(frame) has t_us \(sent), expected \(timeUs) (frame × frame_ms × 1000)")
         }
-        progress.vadRows += 1
-        return .vad(frame: vad.frame, time: SimInstant(microseconds: timeUs), probability: vad.probability, speech: vad.speech)
+        progress.vad = .byFrame(next: expected + 1)
+        rows.append(.vad(frame: frame, time: SimInstant(microseconds: timeUs), probability: vad.probability, speech: vad.speech))
     }
 
-    /// The summary of `progress`, with the `session.end` event at `endUs`.
-    private func summary(_ progress: Progress, reason: String, endUs: Int64) -> LiveSessionSummary {
+    /// Everything still held (events in the window, partial frames, the silence that brings chunked
+    /// streams to the session's end, VAD rows by time), and the summary with `session.end` at `endUs`
+    /// or the end of the longest stream, whichever is later.
+    private func finish(_ progress: inout Progress, reason: String, endUs: Int64) -> LiveSessionFinish {
+        var rows: [Row] = progress.events.releaseAll().map { .event($0) }
+        for stream in AudioStream.sessionStreams {
+            guard var cutter = progress.streams[stream] else { continue }
+            cutter.finish(rows: &rows)
+            progress.streams[stream] = cutter
+        }
+        let longest = AudioStream.sessionStreams.compactMap { progress.streams[$0]?.framesWritten }.max() ?? 0
+        for stream in AudioStream.sessionStreams where progress.chunked.contains(stream) {
+            guard var cutter = progress.streams[stream], cutter.framesWritten < longest else { continue }
+            cutter.pad(toFrames: longest, rows: &rows)
+            progress.streams[stream] = cutter
+        }
+        progress.drainVAD(final: true, into: &rows)
         var frames: [AudioStream: Int] = [:]
-        for stream in AudioStream.sessionStreams { frames[stream] = progress.nextFrame[stream] ?? 0 }
+        for stream in AudioStream.sessionStreams { frames[stream] = progress.streams[stream]?.framesWritten ?? 0 }
+        let streamsEndUs = Int64(longest) * progress.frameUs
         let data: JSONValue = [
             "reason": .string(reason), "frames": .int(Int64(frames[.mic] ?? 0)),
             "rejected_lines": .int(Int64(rejectedLines)),
         ]
         let endEvent = PipelineEvent(
-            seq: progress.events, time: SimInstant(microseconds: endUs), kind: .sessionEnd, turn: nil, data: data)
-        return LiveSessionSummary(
-            reason: reason, sessionID: progress.hello.sessionID ?? "", events: Int(progress.events), frames: frames,
-            vadRows: progress.vadRows, rejectedLines: rejectedLines, endEvent: endEvent)
+            seq: progress.events.released, time: SimInstant(microseconds: max(endUs, streamsEndUs)), kind: .sessionEnd,
+            turn: nil, data: data)
+        let summary = LiveSessionSummary(
+            reason: reason, sessionID: progress.hello.sessionID ?? "", events: Int(progress.events.released), frames: frames,
+            vadRows: progress.vadRowsWritten, rejectedLines: rejectedLines, endEvent: endEvent)
+        return LiveSessionFinish(rows: rows, summary: summary)
     }
 
     private static func typeName(_ message: LiveMessage) -> String {
@@ -253,4 +386,12 @@ public struct LiveSessionDecoder {
         case .end: return "end"
         }
     }
+}
+
+/// How a live session ends: the rows still held, then the summary (its `session.end` event last).
+public struct LiveSessionFinish: Hashable, Sendable {
+    /// Rows to write before `session.end`, in order.
+    public var rows: [LiveSessionDecoder.Row]
+    /// The session's summary.
+    public var summary: LiveSessionSummary
 }

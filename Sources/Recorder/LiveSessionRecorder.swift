@@ -47,6 +47,8 @@ public final class LiveSessionRecorder {
     private var decoder: LiveSessionDecoder
     private var writer: SessionArchiveWriter?
     private var rowsSinceCommit = 0
+    /// One silent frame, reused for the gaps a chunked stream leaves.
+    private var silentFrame: [Int16] = []
     private var lastCommitTime = SimInstant.zero
     private var lastCommitWall: ContinuousClock.Instant
     private let now: () -> ContinuousClock.Instant
@@ -103,9 +105,9 @@ public final class LiveSessionRecorder {
     /// Ends the session without an `end` message (the connection closed, or the recorder stops):
     /// records `session.end` with `reason` and finishes the archive. Nil when no session is open.
     public func stop(reason: String) throws -> LiveSessionSummary? {
-        guard writer != nil, let summary = decoder.connectionClosed(reason: reason) else { return nil }
-        try finish(summary)
-        return summary
+        guard writer != nil, let finish = decoder.connectionClosed(reason: reason) else { return nil }
+        try self.finish(finish)
+        return finish.summary
     }
 
     /// Commits what arrived since the last commit when a second of session or wall time has
@@ -131,23 +133,46 @@ public final class LiveSessionRecorder {
         case .openArchive(let hello):
             try open(hello)
             return .opened(hello, reply: helloReply(hello))
-        case .record(let row):
-            guard let writer else { preconditionFailure("a row before the archive was opened") }
+        case .record(let rows):
+            guard writer != nil else { preconditionFailure("a row before the archive was opened") }
+            guard !rows.isEmpty else { return .recorded }
+            write(rows)
+            try commitIfDue(idle: false)
+            return .recorded
+        case .finishArchive(let finish):
+            try self.finish(finish)
+            return .finished(finish.summary, reply: finish.summary.replyLine(archive: path))
+        }
+    }
+
+    /// Hands `rows` to the writer, silence and VAD spans one frame at a time.
+    private func write(_ rows: [LiveSessionDecoder.Row]) {
+        guard let writer else { preconditionFailure("a row before the archive was opened") }
+        for row in rows {
             switch row {
             case .event(let event):
                 writer.record(event: event)
             case .frame(let stream, let frame, let time, let samples):
                 writer.record(stream: stream, frame: frame, time: time, samples: samples, packet: nil)
+            case .silence(let stream, let first, let count):
+                let frameUs = Int64(writer.format.frameMs) * 1000
+                if silentFrame.count != writer.format.samplesPerFrame {
+                    silentFrame = [Int16](repeating: 0, count: writer.format.samplesPerFrame)
+                }
+                for frame in first..<(first + count) {
+                    writer.record(stream: stream, frame: frame, time: SimInstant(microseconds: Int64(frame) * frameUs),
+                                  samples: silentFrame, packet: nil)
+                }
             case .vad(let frame, let time, let probability, let speech):
                 writer.record(vadFrame: frame, time: time, probability: probability, speech: speech)
+            case .vadSpan(let first, let count, let frameUs, let probability, let speech):
+                for frame in first..<(first + count) {
+                    writer.record(vadFrame: frame, time: SimInstant(microseconds: Int64(frame) * frameUs),
+                                  probability: probability, speech: speech)
+                }
             }
-            rowsSinceCommit += 1
-            try commitIfDue(idle: false)
-            return .recorded
-        case .finishArchive(let summary):
-            try finish(summary)
-            return .finished(summary, reply: summary.replyLine(archive: path))
         }
+        rowsSinceCommit += rows.count
     }
 
     private func open(_ hello: LiveMessage.Hello) throws {
@@ -161,8 +186,10 @@ public final class LiveSessionRecorder {
         lastCommitWall = now()
     }
 
-    private func finish(_ summary: LiveSessionSummary) throws {
+    private func finish(_ finish: LiveSessionFinish) throws {
         guard let writer else { preconditionFailure("finishing a session whose archive was never opened") }
+        write(finish.rows)
+        let summary = finish.summary
         writer.record(event: summary.endEvent)
         try writer.finish()
         rowsSinceCommit = 0
@@ -183,6 +210,11 @@ public final class LiveSessionRecorder {
         if let name = hello.name { meta["scenario_name"] = name }
         if let client = hello.client { meta["client"] = client }
         if let config = hello.config { meta["config"] = config.canonicalText }
+        if let settings = hello.settings { meta["recorded_settings"] = settings.canonicalText }
+        if !hello.streamRates.isEmpty {
+            let rates = hello.streamRates.map { ($0.key.rawValue, JSONValue.int(Int64($0.value))) }
+            meta["stream_rates"] = JSONValue.object(Dictionary(uniqueKeysWithValues: rates)).canonicalText
+        }
         if let peer { meta["peer"] = peer }
         return meta
     }

@@ -160,8 +160,8 @@ import Testing
         client.send(Live.event(0, "vad.start"))                              // 1: before hello
         client.send(Live.hello())                                            // 2
         client.send(Live.audio("mic", 0, Live.tone(frame: 0)))               // 3
-        client.send(Live.event(500_000, "vad.start"))                        // 4
-        client.send(Live.event(400_000, "vad.stop"))                         // 5: earlier than 4
+        client.send(Live.event(1_500_000, "vad.start"))                      // 4
+        client.send(Live.event(400_000, "vad.stop"))                         // 5: 1.1 s earlier than 4
         client.send(Live.audio("mic", 2, Live.tone(frame: 2)))               // 6: gap
         client.send(Live.audio("mic", 0, Live.tone(frame: 0)))               // 7: duplicate
         client.send(Live.audio("mic", 1, Array(Live.tone(frame: 1).prefix(300))))  // 8: short frame
@@ -182,7 +182,7 @@ import Testing
         }
         let expected = [
             "1: expected hello first, got event",
-            "5: event: t_us 400000 is earlier than the previous event's 500000 (events must come in time order)",
+            "5: event: t_us 400000 is more than 1000000 µs earlier than the latest event's t_us 1500000 (events may arrive at most 1000000 µs out of order)",
             "6: audio: mic frame 2 skips frame 1 (frames of a stream run 0, 1, 2, … without gaps)",
             "7: audio: mic frame 0 is a duplicate or out of order (the next mic frame is 1)",
             "8: audio: mic frame 1 holds 300 samples, expected 320 (16000 Hz × 20 ms)",
@@ -204,7 +204,7 @@ import Testing
         let archive = try SessionArchive(path: out)
         let events = try archive.events()
         #expect(events.map(\.kind) == [.vadStart, .sessionEnd])
-        #expect(events.first?.time == SimInstant(microseconds: 500_000))
+        #expect(events.first?.time == SimInstant(microseconds: 1_500_000))
         #expect(events.last?.data["rejected_lines"] == 11)
         #expect(try archive.decodedAudio(.mic) == Live.tone(frame: 0) + Live.tone(frame: 1))
         #expect(try archive.vadFrames().map(\.frame) == [0, 1])
@@ -242,13 +242,14 @@ import Testing
         let client = try LineClient(port: recorder.port)
         client.send(Live.hello())
         _ = client.readLine()
-        for frame in 0..<40 { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
         client.send(Live.event(100_000, "vad.start"))
+        // 1.6 s of mic audio: the event is more than the reorder window (1 s) behind it, so it is written.
+        for frame in 0..<80 { client.send(Live.audio("mic", frame, Live.tone(frame: frame))) }
         // The connection goes quiet: what arrived is committed (within 0.2 s; allow for a busy
         // machine) into killed.ctk.partial, renamed to killed.ctk only when the session ends.
         let partial = out + ".partial"
         var committed = 0
-        for _ in 0..<100 where committed < 40 {
+        for _ in 0..<100 where committed < 80 {
             Thread.sleep(forTimeInterval: 0.05)
             committed = (try? SessionArchive(path: partial).frameCount(.mic)) ?? 0
         }
@@ -258,7 +259,7 @@ import Testing
         let verify = try CLIHarness.run(["verify", partial])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         let archive = try SessionArchive(path: partial)
-        #expect(try archive.frameCount(.mic) == 40)
+        #expect(try archive.frameCount(.mic) == 80)
         #expect(try archive.events().map(\.kind) == [.vadStart])
     }
 

@@ -30,22 +30,26 @@ import Testing
             client: nil, config: nil)
         #expect(open == .openArchive(hello))
         let samples = LiveLines.tone(frame: 0, samplesPerFrame: 240, rate: 24000)
-        #expect(decoder.feed(LiveLines.audio("mic", 0, samples)) == .record(.frame(
-            stream: .mic, frame: 0, time: .zero, samples: samples)))
-        #expect(decoder.feed(LiveLines.audio("mic", 1, samples, timeUs: 10_000)) == .record(.frame(
-            stream: .mic, frame: 1, time: SimInstant(microseconds: 10_000), samples: samples)))
-        #expect(decoder.feed(LiveLines.vad(0, prob: 0.25, speech: false)) == .record(.vad(
-            frame: 0, time: .zero, probability: 0.25, speech: false)))
-        #expect(decoder.feed(LiveLines.event(5_000, "vad.start", turn: 1, data: ["onset_us": 0])) == .record(.event(
-            PipelineEvent(seq: 0, time: SimInstant(microseconds: 5_000), kind: .vadStart, turn: 1, data: ["onset_us": 0]))))
+        #expect(decoder.feed(LiveLines.audio("mic", 0, samples)) == .record([.frame(
+            stream: .mic, frame: 0, time: .zero, samples: samples)]))
+        #expect(decoder.feed(LiveLines.audio("mic", 1, samples, timeUs: 10_000)) == .record([.frame(
+            stream: .mic, frame: 1, time: SimInstant(microseconds: 10_000), samples: samples)]))
+        #expect(decoder.feed(LiveLines.vad(0, prob: 0.25, speech: false)) == .record([.vad(
+            frame: 0, time: .zero, probability: 0.25, speech: false)]))
+        // Events are held in the reorder window (1 s) and written at the end.
+        #expect(decoder.feed(LiveLines.event(5_000, "vad.start", turn: 1, data: ["onset_us": 0])) == .record([]))
         // Equal times are in order; no turn and no data are fine.
-        #expect(decoder.feed(#"{"type":"event","t_us":5000,"kind":"stt.partial"}"#) == .record(.event(
-            PipelineEvent(seq: 1, time: SimInstant(microseconds: 5_000), kind: .sttPartial, turn: nil, data: [:]))))
+        #expect(decoder.feed(#"{"type":"event","t_us":5000,"kind":"stt.partial"}"#) == .record([]))
         #expect(decoder.receivedTime == SimInstant(microseconds: 20_000))
-        guard case .finishArchive(let summary) = decoder.feed(#"{"type":"end","t_us":30000}"#) else {
+        guard case .finishArchive(let finish) = decoder.feed(#"{"type":"end","t_us":30000}"#) else {
             Issue.record("end did not finish the archive")
             return
         }
+        #expect(finish.rows == [
+            .event(PipelineEvent(seq: 0, time: SimInstant(microseconds: 5_000), kind: .vadStart, turn: 1, data: ["onset_us": 0])),
+            .event(PipelineEvent(seq: 1, time: SimInstant(microseconds: 5_000), kind: .sttPartial, turn: nil, data: [:])),
+        ])
+        let summary = finish.summary
         #expect(summary.reason == "end")
         #expect(summary.sessionID == "default-id")
         #expect(summary.events == 2)
@@ -69,10 +73,15 @@ import Testing
         (#"{"type":"audio","stream":"mic","frame":3,"pcm16":"AAAA"}"#, "not whole 16-bit samples"),
         (#"{"type":"audio","stream":"mic","frame":3,"pcm16":"@@@@"}"#, "audio: pcm16 is not valid base64"),
         (#"{"type":"audio","stream":"tts","frame":3,"pcm16":""}"#, "audio: unknown stream \"tts\" (expected one of caller, mic, bot)"),
-        (#"{"type":"audio","stream":"mic","pcm16":""}"#, "audio: frame is missing"),
+        (LiveLines.chunk("mic", Array(repeating: 0, count: 160)), "audio: the mic stream was sent as frames by index; keep to one form per stream (next mic frame 3)"),
+        (LiveLines.audio("mic", 3, LiveLines.tone(frame: 3), extra: ["sample_rate": 24000]), "audio: mic frame 3 says sample_rate 24000, but the stream is at 16000 Hz"),
+        (LiveLines.vad(timeUs: 60_000), "vad: this session's vad rows are given by frame (next frame 3); keep to one form"),
+        (LiveLines.event(200_000, "eot.prediction", data: ["probability": .double(1.2), "outcome": "complete"]), "event: eot.prediction data.probability must be a number in 0…1"),
+        (LiveLines.event(200_000, "eot.prediction", data: ["probability": .double(0.2), "outcome": "maybe"]), "event: eot.prediction data.outcome must be \"complete\" or \"incomplete\""),
+        (LiveLines.event(200_000, "eot.prediction", data: ["probability": .double(0.2), "outcome": "complete", "inference_ms": -3]), "event: eot.prediction data.inference_ms must be a non-negative number"),
+        (LiveLines.event(200_000, "stt.final", data: ["text": "hi", "audio_end_us": "soon"]), "event: stt.final data.audio_end_us must be an integer time"),
         (#"{"type":"audio","stream":"mic","frame":"3","pcm16":""}"#, "audio: frame must be an integer, not a string"),
         (LiveLines.audio("mic", 3, LiveLines.tone(frame: 3), extra: ["gain": 2]), "audio: unknown field \"gain\""),
-        (LiveLines.event(99_999, "vad.stop"), "event: t_us 99999 is earlier than the previous event's 100000 (events must come in time order)"),
         (LiveLines.event(200_000, "llm.thought"), "event: unknown kind \"llm.thought\""),
         (LiveLines.event(200_000, "llm.thought"), "(expected one of caller.speech_start, caller.speech_end, vad.start,"),
         (LiveLines.event(200_000, "llm.thought"), ", eot.prediction"),
@@ -87,7 +96,7 @@ import Testing
         (LiveLines.vad(3, prob: 1.5), "vad: prob 1.5 is outside 0…1"),
         (#"{"type":"vad","frame":3,"prob":0.5,"speech":1}"#, "vad: speech must be true or false"),
         (LiveLines.hello(), "hello: the session live-test has already started"),
-        (#"{"type":"end","t_us":99000}"#, "end: t_us 99000 is earlier than the last event's 100000"),
+        (#"{"type":"end","t_us":99000}"#, "end: t_us 99000 is earlier than the latest event's 100000"),
         (#"{"type":"video"}"#, "unknown type \"video\" (expected one of hello, event, audio, vad, end)"),
         (#"{"kind":"vad.stop"}"#, "message has no \"type\""),
         (#"[1,2]"#, "a message must be a JSON object, not an array"),
@@ -107,16 +116,18 @@ import Testing
         #expect(error.replyLine.hasPrefix(#"{"error":""#) && error.replyLine.hasSuffix(#","line":10}"#))
         #expect(decoder.rejectedLines == 1)
         // The session goes on exactly where it was.
-        #expect(decoder.feed(LiveLines.audio("mic", 3, LiveLines.tone(frame: 3))) == .record(.frame(
-            stream: .mic, frame: 3, time: SimInstant(microseconds: 60_000), samples: LiveLines.tone(frame: 3))))
-        #expect(decoder.feed(LiveLines.vad(3)) == .record(.vad(
-            frame: 3, time: SimInstant(microseconds: 60_000), probability: 0.5, speech: true)))
-        #expect(decoder.feed(LiveLines.event(100_000, "vad.stop")) == .record(.event(PipelineEvent(
-            seq: 1, time: SimInstant(microseconds: 100_000), kind: .vadStop, turn: 1, data: [:]))))
-        guard case .finishArchive(let summary) = decoder.feed(LiveLines.end) else {
+        #expect(decoder.feed(LiveLines.audio("mic", 3, LiveLines.tone(frame: 3))) == .record([.frame(
+            stream: .mic, frame: 3, time: SimInstant(microseconds: 60_000), samples: LiveLines.tone(frame: 3))]))
+        #expect(decoder.feed(LiveLines.vad(3)) == .record([.vad(
+            frame: 3, time: SimInstant(microseconds: 60_000), probability: 0.5, speech: true)]))
+        #expect(decoder.feed(LiveLines.event(100_000, "vad.stop")) == .record([]))
+        guard case .finishArchive(let finish) = decoder.feed(LiveLines.end) else {
             Issue.record("end after a rejected line did not finish")
             return
         }
+        #expect(finish.rows.last == .event(PipelineEvent(
+            seq: 1, time: SimInstant(microseconds: 100_000), kind: .vadStop, turn: 1, data: [:])))
+        let summary = finish.summary
         #expect(summary.rejectedLines == 1)
         #expect(summary.frames[.mic] == 4 && summary.frames[.bot] == 1 && summary.vadRows == 4 && summary.events == 2)
     }
@@ -173,7 +184,7 @@ import Testing
 
     @Test func aClosedConnectionEndsTheSessionAfterEverythingReceived() {
         var decoder = openSession()
-        let summary = decoder.connectionClosed(reason: "disconnected")
+        let summary = decoder.connectionClosed(reason: "disconnected")?.summary
         #expect(summary?.reason == "disconnected")
         // After the event (100 ms) and the mic's last frame (ends at 60 ms): 100 ms.
         #expect(summary?.endEvent == PipelineEvent(
@@ -185,11 +196,11 @@ import Testing
 
     @Test func linesAfterTheEndAreRejected() {
         var decoder = openSession()
-        guard case .finishArchive(let summary) = decoder.feed(LiveLines.end) else {
+        guard case .finishArchive(let finish) = decoder.feed(LiveLines.end) else {
             Issue.record("end did not finish")
             return
         }
-        #expect(summary.endEvent.time == SimInstant(microseconds: 100_000))
+        #expect(finish.summary.endEvent.time == SimInstant(microseconds: 100_000))
         #expect(decoder.feed(LiveLines.audio("mic", 3, LiveLines.tone(frame: 3)))
             == .reject(LiveProtocolError(line: 11, "the session has ended; open a new connection for a new session")))
     }
@@ -197,10 +208,11 @@ import Testing
     @Test func theSummaryReplyCountsEverything() throws {
         var decoder = openSession()
         _ = decoder.feed("{")
-        guard case .finishArchive(let summary) = decoder.feed(LiveLines.end) else {
+        guard case .finishArchive(let finish) = decoder.feed(LiveLines.end) else {
             Issue.record("end did not finish")
             return
         }
+        let summary = finish.summary
         let reply = try JSONParser.parse(summary.replyLine(archive: "out.ctk"))
         #expect(reply == [
             "ok": true, "type": "end", "archive": "out.ctk", "session_id": "live-test", "events": 1, "frames": 4,

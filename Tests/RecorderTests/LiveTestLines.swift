@@ -35,6 +35,19 @@ enum LiveLines {
         JSONValue.object(["type": "vad", "frame": .int(Int64(frame)), "prob": .double(prob), "speech": .bool(speech)]).canonicalText
     }
 
+    /// A vad row placed by time (it holds until the next row).
+    static func vad(timeUs: Int64, prob: Double = 0.5, speech: Bool = true) -> String {
+        JSONValue.object(["type": "vad", "t_us": .int(timeUs), "prob": .double(prob), "speech": .bool(speech)]).canonicalText
+    }
+
+    /// A chunk of any length without `frame`: placed at `timeUs`, or appended when nil.
+    static func chunk(_ stream: String, _ samples: [Int16], timeUs: Int64? = nil, extra: [String: JSONValue] = [:]) -> String {
+        var members: [String: JSONValue] = ["type": "audio", "stream": .string(stream), "pcm16": .string(base64(samples))]
+        if let timeUs { members["t_us"] = .int(timeUs) }
+        members.merge(extra) { $1 }
+        return JSONValue.object(members).canonicalText
+    }
+
     static let end = #"{"type":"end"}"#
 
     static func base64(_ samples: [Int16]) -> String {
