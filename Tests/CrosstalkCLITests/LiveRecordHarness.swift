@@ -62,10 +62,26 @@ struct HarnessError: Error, CustomStringConvertible {
 
 /// Lines of the live protocol, as a client sends them.
 enum Live {
-    static func hello(codec: String = "pcm16", name: String? = nil) -> String {
+    static func hello(codec: String = "pcm16", name: String? = nil, extra: [String: JSONValue] = [:]) -> String {
         var members: [String: JSONValue] = ["type": "hello", "sample_rate": 16000, "frame_ms": 20, "codec": .string(codec)]
         if let name { members["name"] = .string(name) }
+        members.merge(extra) { $1 }
         return JSONValue.object(members).canonicalText
+    }
+
+    /// A chunk of any length (no `frame`), at `rate`, placed at `timeUs` when given.
+    static func chunk(_ stream: String, _ samples: [Int16], timeUs: Int64? = nil, rate: Int? = nil) -> String {
+        var bytes: [UInt8] = []
+        for sample in samples { bytes += [UInt8(UInt16(bitPattern: sample) & 0xFF), UInt8(UInt16(bitPattern: sample) >> 8)] }
+        var members: [String: JSONValue] = ["type": "audio", "stream": .string(stream), "pcm16": .string(Data(bytes).base64EncodedString())]
+        if let timeUs { members["t_us"] = .int(timeUs) }
+        if let rate { members["sample_rate"] = .int(Int64(rate)) }
+        return JSONValue.object(members).canonicalText
+    }
+
+    /// A VAD row by time: it holds until the next one.
+    static func vad(timeUs: Int64, prob: Double, speech: Bool) -> String {
+        JSONValue.object(["type": "vad", "t_us": .int(timeUs), "prob": .double(prob), "speech": .bool(speech)]).canonicalText
     }
 
     static func event(_ timeUs: Int64, _ kind: String, turn: Int = 1, data: JSONValue = [:]) -> String {

@@ -102,6 +102,81 @@ import Testing
         #expect(retime.status == 2 && retime.stderr.contains("--retime needs a simulated or imported session"), "\(retime.stderr)")
     }
 
+    /// Issue 10: a real pipeline's shape: mic in 10 ms chunks, bot audio at 24 kHz in 40 ms chunks only
+    /// while the bot speaks, Silero-like VAD rows every 32 ms by time, `llm.request` pushed just before
+    /// the `turn.end` that caused it, and the pipeline's settings in the hello.
+    @Test func aPipelineSendingChunksAtItsOwnRatesIsRecordedAndReplaysFromItsOwnSettings() throws {
+        let out = try temp("pipeline.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello(extra: [
+            "stream_rates": ["bot": 24000], "settings": ["pipeline.endpointing.silence_ms": 300, "pipeline.bargein.mode": "vad"],
+        ]))
+        _ = client.readLine()
+        let speaking = 200_000..<1_000_000
+        let botTone = (0..<(24 * 600)).map { Int16(5000 * sin(2 * Double.pi * 300 * Double($0) / 24000)) }
+        var vadRow = 0
+        for chunk in 0..<300 {  // 3 s of mic in 10 ms chunks
+            let t = Int64(chunk) * 10_000
+            let samples = (0..<160).map { k in speaking.contains(Int(t)) ? Int16(4000 * sin(Double(chunk * 160 + k) / 3)) : Int16(k % 3) }
+            client.send(Live.chunk("mic", samples))
+            while Int64(vadRow) * 32_000 <= t {
+                let at = vadRow * 32_000
+                client.send(Live.vad(timeUs: Int64(at), prob: speaking.contains(at) ? 0.95 : 0.05, speech: (224_000..<1_200_000).contains(at)))
+                vadRow += 1
+            }
+            switch t {
+            case 200_000: client.send(Live.event(224_000, "vad.start", data: ["onset_us": 200_000]))
+            case 1_200_000:
+                client.send(Live.event(1_200_000, "vad.stop", data: ["speech_end_us": 1_000_000]))
+                client.send(Live.event(1_200_000, "eot.prediction", data: ["probability": .double(0.91), "outcome": "complete", "threshold": .double(0.5), "inference_ms": 40]))
+            case 1_300_000: client.send(Live.event(1_300_000, "stt.final", data: ["text": "book a table", "audio_end_us": 1_000_000]))
+            case 1_500_000:
+                client.send(Live.event(1_500_100, "llm.request"))
+                client.send(Live.event(1_500_000, "turn.end", data: ["reason": "smart_turn", "transcript": "book a table", "speech_end_us": 1_000_000]))
+            case 1_800_000: client.send(Live.event(1_800_000, "play.start"))
+            case 2_400_000: client.send(Live.event(2_400_000, "play.stop", data: ["reason": "done", "heard_text": "sure"]))
+            default: break
+            }
+            if (1_800_000..<2_400_000).contains(t), t % 40_000 == 0 {
+                let start = Int((t - 1_800_000) / 1000) * 24
+                client.send(Live.chunk("bot", Array(botTone[start..<(start + 960)]), timeUs: t, rate: 24000))
+            }
+        }
+        client.send(Live.end)
+        let replies = client.readAll().map { try? JSONParser.parse($0) }
+        let summary = try #require(replies.last ?? nil)
+        #expect(summary["ok"] == true && summary["rejected"] == 0 && summary["streams"] == ["mic": 150, "bot": 150], "\(replies)")
+        #expect(recorder.finish().status == 0)
+
+        let archive = try SessionArchive(path: out)
+        #expect(archive.meta["recorded_settings"] == #"{"pipeline.bargein.mode":"vad","pipeline.endpointing.silence_ms":300}"#)
+        #expect(archive.meta["stream_rates"] == #"{"bot":24000}"#)
+        let events = try archive.events()
+        #expect(events.map(\.kind) == [.vadStart, .vadStop, .eotPrediction, .sttFinal, .turnEnd, .llmRequest, .playStart, .playStop, .sessionEnd])
+        let bot = try archive.decodedAudio(.bot)
+        #expect(bot.count == 150 * 320)
+        #expect(bot[0..<(90 * 320)].allSatisfy { $0 == 0 }, "silence before the bot spoke")
+        #expect(bot[(90 * 320)..<(120 * 320)].contains { abs($0) > 3000 }, "the bot's 600 ms, resampled")
+        #expect(bot[(120 * 320)...].allSatisfy { $0 == 0 })
+        let vad = try archive.vadFrames()
+        #expect(vad.count == 150)
+        // Frame 11 (220 ms) starts before the 224 ms row: silence; frame 12 (240 ms) is speech; frame 60
+        // (1.2 s) is still under the 1.184 s row, frame 61 (1.22 s) under the 1.216 s one.
+        #expect(vad[11].speech == false && vad[12].speech == true && vad[60].speech == true && vad[61].speech == false)
+        #expect(try CLIHarness.run(["verify", out]).status == 0)
+        // The replay starts from the recorded settings: asking for them again changes nothing …
+        let same = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=300", "--json"])
+        #expect(same.status == 0, "\(same.stderr)")
+        let exact = try CLIHarness.run(["replay", out])
+        #expect(exact.status == 0 && exact.stdout.contains("reproduced exactly"), "\(exact.stdout)\(exact.stderr)")
+        // … while this build's default (500 ms) is a change the replay reports.
+        let other = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=500"])
+        #expect(other.status == 0 && !other.stdout.contains("reproduced exactly"), "\(other.stdout)\(other.stderr)")
+        let otherJSON = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=500", "--json"])
+        #expect(same.stdout != otherJSON.stdout)
+    }
+
     /// Issue 10: `end` read together with rows not yet committed, more than a second after the last
     /// commit, trapped (`checkpoint(at:) after finish()`). Everything is sent in one write, no idle gap.
     @Test func rowsAndEndInOneWriteAfterASecondWithoutACommitFinishTheSession() throws {
