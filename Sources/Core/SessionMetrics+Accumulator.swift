@@ -4,8 +4,10 @@ extension SessionMetrics {
     ///
     /// `SessionMetrics(events:)` reads every caller ground-truth event, every `stt.final`, `turn.end`
     /// and `play.stop` (a barge-in's reaction ends at the first stop after it), the first event of each per-turn kind it measures (request, token, chunk, playback,
-    /// barge-in) in each turn, and the time of the last event. The accumulator keeps exactly those,
-    /// in stream order, so `metrics` equals `SessionMetrics(events:)` over the whole stream.
+    /// barge-in) in each turn, the first `vad.start` after each `turn.end` (the probable cut-off
+    /// hint), and the time of the last event. The accumulator numbers events without a turn as
+    /// `SessionMetrics.numbered` does and keeps exactly those, in stream order, so `metrics` equals
+    /// `SessionMetrics(events:)` over the whole stream.
     public struct Accumulator: Sendable {
         /// Kinds every row of the metrics may read.
         private static let keptKinds: Set<EventKind> = [.callerSpeechStart, .callerSpeechEnd, .sttFinal, .turnEnd, .playStop]
@@ -20,6 +22,10 @@ extension SessionMetrics {
         }
 
         private var kept: [PipelineEvent] = []
+        /// The last `turn.end`'s turn (events without one are numbered from it).
+        private var lastTurnEnd: Int?
+        /// Whether a `turn.end` came since the last `vad.start` kept.
+        private var awaitingResume = false
         private var seen: Set<TurnKind> = []
         /// The last event fed, when it is not the last one kept (it sets the session's end).
         private var lastUnkept: PipelineEvent?
@@ -32,9 +38,21 @@ extension SessionMetrics {
         public init() {}
 
         /// Feeds the next event of the stream.
-        public mutating func add(_ event: PipelineEvent) {
+        public mutating func add(_ recorded: PipelineEvent) {
             count += 1
-            if Self.keptKinds.contains(event.kind) || isFirstOfItsTurn(event) {
+            var event = recorded
+            if event.kind == .turnEnd {
+                if event.turn == nil { event.turn = (lastTurnEnd ?? 0) + 1 }
+                lastTurnEnd = event.turn
+                awaitingResume = true
+            } else if event.turn == nil, event.kind == .bargeIn || RecordedSession.replyKinds.contains(event.kind) {
+                event.turn = lastTurnEnd
+            }
+            if event.kind == .vadStart, awaitingResume {
+                awaitingResume = false
+                kept.append(event)
+                lastUnkept = nil
+            } else if Self.keptKinds.contains(event.kind) || isFirstOfItsTurn(event) {
                 kept.append(event)
                 lastUnkept = nil
             } else {
@@ -48,8 +66,11 @@ extension SessionMetrics {
         }
 
         /// The metrics of the events fed so far.
-        public var metrics: SessionMetrics {
-            SessionMetrics(events: lastUnkept.map { kept + [$0] } ?? kept)
+        public var metrics: SessionMetrics { metrics(hint: .standard) }
+
+        /// The metrics of the events fed so far, with `hint`'s probable cut-off thresholds.
+        public func metrics(hint: CutOffHint) -> SessionMetrics {
+            SessionMetrics(events: lastUnkept.map { kept + [$0] } ?? kept, hint: hint)
         }
     }
 }

@@ -7,9 +7,11 @@ public struct SessionMetrics: Sendable {
 
     private struct Interval { var start: Int64; var end: Int64 }
 
-    /// Computes the metrics of `events` (in stream order).
-    public init(events: [PipelineEvent]) {
+    /// Computes the metrics of `events` (in stream order); `hint` sets when a turn end is flagged
+    /// a probable cut-off without caller labels.
+    public init(events recorded: [PipelineEvent], hint: CutOffHint = .standard) {
         func ms(_ e: PipelineEvent) -> Int64 { e.time.microseconds / 1000 }
+        let events = Self.numbered(recorded)
         // Ground-truth caller turns, by caller turn number.
         var callerSpans: [(turn: Int, start: Int64, end: Int64?)] = []
         for e in events where e.kind == .callerSpeechStart {
@@ -63,6 +65,7 @@ public struct SessionMetrics: Sendable {
                 }.min { abs(($0.data["audio_end_us"]?.intValue ?? 0) / 1000 - end) < abs(($1.data["audio_end_us"]?.intValue ?? 0) / 1000 - end) }
             }
             let bargeIn = first(.bargeIn)
+            let resumed = events.first { $0.kind == .vadStart && $0.time > e.time }.map(ms)
             var row = TurnMetrics(
                 turn: turn, callerTurn: owner?.turn, callerSpeechEndMs: speechEnd, turnEndMs: tEnd,
                 reason: e.data["reason"]?.stringValue ?? "", endpointDelayMs: speechEnd.map { tEnd - $0 },
@@ -100,6 +103,9 @@ public struct SessionMetrics: Sendable {
                 }
             }
             if let v = row.voiceToVoiceMs { row.deadAirMs = max(0, v - 1000) }
+            if let resumed, resumed - tEnd <= hint.resumeWithinMs, playStart.map({ resumed - ms($0) <= hint.interruptWithinMs }) ?? true {
+                row.probableCutOff = true
+            }
             rows.append(row)
         }
         turns = rows
@@ -116,6 +122,46 @@ public struct SessionMetrics: Sendable {
             unansweredCallerTurns: callerSpans.filter { !answered.contains($0.turn) }.count,
             missedBargeIns: rows.filter(\.missedBargeIn).count, deadAirMs: rows.reduce(0) { $0 + $1.deadAirMs },
             durationMs: end)
+        summary.probableCutOffs = rows.filter(\.probableCutOff).count
         summary.hasGroundTruth = !callerSpans.isEmpty
     }
+
+    /// The events with every pipeline event given the user turn the protocol's convention gives it
+    /// (docs/record-protocol.md): a `turn.end` without a number takes the one after the previous
+    /// `turn.end`'s; a reply event (`llm.*`, `tts.*`, `play.*`, `bargein`) without one belongs to the
+    /// last `turn.end` before it (none before the first: a greeting). Numbered events are kept as sent.
+    static func numbered(_ events: [PipelineEvent]) -> [PipelineEvent] {
+        let replySide = RecordedSession.replyKinds.union([.bargeIn])
+        guard events.contains(where: { $0.turn == nil && ($0.kind == .turnEnd || replySide.contains($0.kind)) }) else { return events }
+        var out = events
+        var last: Int?
+        for i in out.indices {
+            if out[i].kind == .turnEnd {
+                if out[i].turn == nil { out[i].turn = (last ?? 0) + 1 }
+                last = out[i].turn
+            } else if out[i].turn == nil, replySide.contains(out[i].kind) {
+                out[i].turn = last
+            }
+        }
+        return out
+    }
+}
+
+/// When a turn end is flagged a *probable* cut-off without caller labels: the caller's VAD starts
+/// again within `resumeWithinMs` of the `turn.end`, and before the reply or within
+/// `interruptWithinMs` of its `play.start` (the caller was not done and talked into the answer).
+public struct CutOffHint: Hashable, Sendable {
+    /// The most time from `turn.end` to the caller speaking again.
+    public var resumeWithinMs: Int64
+    /// The most time from the reply's `play.start` to the caller speaking again.
+    public var interruptWithinMs: Int64
+
+    /// A hint with the given thresholds.
+    public init(resumeWithinMs: Int64, interruptWithinMs: Int64) {
+        self.resumeWithinMs = resumeWithinMs
+        self.interruptWithinMs = interruptWithinMs
+    }
+
+    /// 1000 ms and 1000 ms (`report --resume-within-ms`, `--interrupt-within-ms`).
+    public static let standard = CutOffHint(resumeWithinMs: 1000, interruptWithinMs: 1000)
 }

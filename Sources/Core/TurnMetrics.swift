@@ -42,6 +42,9 @@ public struct TurnMetrics: Hashable, Sendable {
     public var heardText: String?
     /// The caller started talking over this reply and it kept playing for more than a second.
     public var missedBargeIn = false
+    /// Label-free hint: the caller spoke again right after `turn.end` and into the reply's start
+    /// (see `CutOffHint`). Flagged in tables only for sessions without caller labels.
+    public var probableCutOff = false
     /// Silence beyond one second (the "walkie-talkie" threshold) between the caller's speech end
     /// and the bot's first audio.
     public var deadAirMs: Int64 = 0
@@ -71,6 +74,8 @@ public struct SessionSummary: Hashable, Sendable {
     public var missedBargeIns = 0
     /// Total dead air (see `TurnMetrics.deadAirMs`).
     public var deadAirMs: Int64 = 0
+    /// Turns flagged `TurnMetrics.probableCutOff`.
+    public var probableCutOffs = 0
     /// Session length.
     public var durationMs: Int64
     /// Whether the session has caller ground truth (`caller.speech_*`: simulated, imported with a

@@ -8,6 +8,7 @@ public enum TurnTable {
         for t in metrics.turns {
             var flags: [String] = []
             if t.cutOff { flags.append("CUT-OFF") }
+            if !metrics.summary.hasGroundTruth, t.probableCutOff { flags.append("PROBABLE-CUT-OFF") }
             if t.selfInterruption { flags.append("SELF-INTERRUPT") } else if t.bargedIn { flags.append("BARGE-IN") }
             if t.missedBargeIn { flags.append("MISSED-BARGE-IN") }
             if t.firstAudioMs == nil { flags.append("NO-REPLY") }
@@ -28,7 +29,7 @@ public enum TurnTable {
         var out = "\(title.terminalSafe)\n" + line(header) + "\n"
         for row in rows { out += line(row) + "\n" }
         out += "summary: \(s.turns) turns, v2v p50 \(millis(s.voiceToVoiceP50Ms)) p90 \(millis(s.voiceToVoiceP90Ms)), "
-        out += "endpoint p50 \(millis(s.endpointDelayP50Ms)), cut-offs \(s.hasGroundTruth ? String(s.cutOffs) : "-"), barge-ins \(s.bargeIns), "
+        out += "endpoint p50 \(millis(s.endpointDelayP50Ms)), cut-offs \(s.hasGroundTruth ? String(s.cutOffs) : "- (\(s.probableCutOffs) probable)"), barge-ins \(s.bargeIns), "
         out += "self-interruptions \(s.selfInterruptions), missed barge-ins \(s.missedBargeIns), dead air \(s.deadAirMs) ms, overlap \(s.hasGroundTruth ? "\(s.overlapMs) ms" : "-"), unanswered \(s.unansweredCallerTurns), "
         out += "length \(seconds(s.durationMs)) s\n"
         return out
@@ -52,6 +53,7 @@ extension TurnMetrics {
             "cut_off": .bool(cutOff), "barge_in": .bool(bargedIn), "self_interruption": .bool(selfInterruption),
             "barge_in_reaction_ms": opt(bargeInReactionMs), "heard_text": heardText.map(JSONValue.string) ?? .null,
             "missed_barge_in": .bool(missedBargeIn), "dead_air_ms": .int(deadAirMs),
+            "probable_cut_off": .bool(probableCutOff),
         ]
     }
 }
@@ -69,7 +71,7 @@ extension SessionMetrics {
                 "voice_to_voice_p90_ms": opt(s.voiceToVoiceP90Ms), "endpoint_delay_p50_ms": opt(s.endpointDelayP50Ms),
                 "overlap_ms": s.hasGroundTruth ? .int(s.overlapMs) : .null, "unanswered_caller_turns": .int(Int64(s.unansweredCallerTurns)),
                 "missed_barge_ins": .int(Int64(s.missedBargeIns)), "dead_air_ms": .int(s.deadAirMs),
-                "duration_ms": .int(s.durationMs),
+                "duration_ms": .int(s.durationMs), "probable_cut_offs": .int(Int64(s.probableCutOffs)),
             ],
         ]
     }

@@ -18,6 +18,18 @@ struct Report: ParsableCommand {
         valueName: "labels.json"))
     var callerTurns: String?
 
+    @Option(name: .customLong("resume-within-ms"), help: "Probable cut-off hint (sessions without caller labels): the caller speaks again within this long after turn.end.")
+    var resumeWithinMs: Int64 = CutOffHint.standard.resumeWithinMs
+
+    @Option(name: .customLong("interrupt-within-ms"), help: "Probable cut-off hint: … and before the reply or within this long after its play.start.")
+    var interruptWithinMs: Int64 = CutOffHint.standard.interruptWithinMs
+
+    func validate() throws {
+        guard (0...600_000).contains(resumeWithinMs), (0...600_000).contains(interruptWithinMs) else {
+            throw ValidationError("--resume-within-ms and --interrupt-within-ms must be 0…600000")
+        }
+    }
+
     func run() throws {
         let session = try SessionArchive(path: archive)
         // One pass through a cursor: the metrics keep the few events they read, the hash sees every one.
@@ -47,7 +59,7 @@ struct Report: ParsableCommand {
             accumulator.add(labels[next])
             next += 1
         }
-        let metrics = accumulator.metrics
+        let metrics = accumulator.metrics(hint: CutOffHint(resumeWithinMs: resumeWithinMs, interruptWithinMs: interruptWithinMs))
         if json {
             print(metrics.json.canonicalText)
         } else {

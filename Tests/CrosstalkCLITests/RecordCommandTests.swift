@@ -215,7 +215,7 @@ import Testing
         #expect(verify.stderr.contains("warning: 2 pipeline events") && verify.stderr.contains("carry no turn"), "\(verify.stderr)")
         // Unlabelled: cut-offs unknown. QA's labels (read, not written) make them count.
         let unlabelled = try CLIHarness.run(["report", out])
-        #expect(unlabelled.status == 0 && unlabelled.stdout.contains("cut-offs -,"), "\(unlabelled.stdout)")
+        #expect(unlabelled.status == 0 && unlabelled.stdout.contains("cut-offs - (0 probable),"), "\(unlabelled.stdout)")
         let labels = try temp("labels.json")
         try #"{"caller":[{"start":0.1,"end":1.0,"text":"a table for four"}]}"#.write(toFile: labels, atomically: true, encoding: .utf8)
         let labelled = try CLIHarness.run(["report", out, "--caller-turns", labels])
