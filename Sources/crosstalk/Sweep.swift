@@ -136,12 +136,12 @@ final class ProgressBar: @unchecked Sendable {
         let filled = total > 0 ? done * width / total : width
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let elapsed = Int(now.timeIntervalSince(started))
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total) work items, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))".utf8))
+        StandardStream.error.write("\r\(label) [\(bar)] \(done)/\(total) work items, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))")
     }
 
     func clear() {
         lock.lock()
         defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        StandardStream.error.write("\r\u{1B}[K")
     }
 }

@@ -177,6 +177,25 @@ import Testing
         #expect(same.stdout != otherJSON.stdout)
     }
 
+    /// `crosstalk record … | head -1`: the reader of stdout goes away after "listening on". Writing the
+    /// session's line used to trap in Foundation (broken pipe); the session must be recorded all the same.
+    @Test func aClosedStdoutDoesNotLoseTheSession() throws {
+        let out = try temp("no-stdout.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        recorder.closeStdout()
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        _ = client.readLine()
+        for line in Session().lines { client.send(line) }
+        client.send(Live.end)
+        let replies = client.readAll()
+        #expect(try JSONParser.parse(try #require(replies.last))["ok"] == true, "\(replies)")
+        let result = recorder.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error"), "\(result.stderr)")
+        #expect(try SessionArchive(path: out).frameCount(.mic) == 150)
+    }
+
     /// Issue 10: `end` read together with rows not yet committed, more than a second after the last
     /// commit, trapped (`checkpoint(at:) after finish()`). Everything is sent in one write, no idle gap.
     @Test func rowsAndEndInOneWriteAfterASecondWithoutACommitFinishTheSession() throws {
