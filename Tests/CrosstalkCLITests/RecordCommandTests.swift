@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import GRDB
 import LiveTestSupport
 import Recorder
 import Testing
@@ -175,6 +176,22 @@ import Testing
         #expect(other.status == 0 && !other.stdout.contains("reproduced exactly"), "\(other.stdout)\(other.stderr)")
         let otherJSON = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=500", "--json"])
         #expect(same.stdout != otherJSON.stdout)
+        // A recorded_settings the build cannot read (edited, or from another version): one line, exit 2.
+        for (value, problem) in [
+            ("not json", "meta 'recorded_settings' is not a JSON object"),
+            (#"{"pipeline.endpointing.silence_ms":"soon"}"#, "the recorded settings do not load in this build (--set pipeline.endpointing.silence_ms: "),
+            (#"{"pipeline.endpointing.silense_ms":300}"#, "unknown key"),
+        ] {
+            let edited = try temp("edited-settings.ctk")
+            try? FileManager.default.removeItem(atPath: edited)
+            try FileManager.default.copyItem(atPath: out, toPath: edited)
+            try DatabaseQueue(path: edited).write {
+                try $0.execute(sql: "UPDATE meta SET value = ? WHERE key = 'recorded_settings'", arguments: [value])
+            }
+            let refused = try CLIHarness.run(["replay", edited])
+            #expect(refused.status == 2 && refused.stderr.contains(problem), "\(value): \(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        }
     }
 
     /// `crosstalk record … | head -1`: the reader of stdout goes away after "listening on". Writing the
