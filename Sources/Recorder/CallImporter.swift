@@ -132,7 +132,7 @@ public struct CallImporter {
         if bot == nil && replies.isEmpty {
             notes.append("no bot replies given (transcript 'bot' list): the simulated bot says its fallback reply to every turn")
         }
-        let name = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = PathName.deletingExtension(PathName.lastComponent(of: input))
         let yaml = scenarioYAML(turns: callerTurns.map(\.text), replies: replies, name: name, transcript: hasTranscript, frames: frameCount, frameMs: frameMs)
         let scenario = try ScenarioLoader.decode(yaml: yaml, source: "\(name) (import)", overrides: request.overrides)
         var call = ObservedCall(callerTurns: callerTurns, botSegments: segments, hasTranscript: hasTranscript, frameCount: frameCount)
@@ -170,7 +170,7 @@ public struct CallImporter {
             "config": scenario.resolvedConfig.canonicalText,
             "source": "import",
             "import": call.json.canonicalText,
-            "import_file": (input as NSString).lastPathComponent,
+            "import_file": PathName.lastComponent(of: input),
         ]
         let micCodec = try makeCodec()
         let writer = try SessionArchiveWriter(

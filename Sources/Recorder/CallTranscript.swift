@@ -119,3 +119,17 @@ public struct CallTranscript: Equatable, Sendable {
     /// Whitespace-separated words.
     static func words(_ text: String) -> [String] { text.split(whereSeparator: \.isWhitespace).map(String.init) }
 }
+
+extension CallTranscript {
+    /// The caller's turns as QA's labels (`--caller-turns labels.json`): each entry's start and end.
+    public var callerLabels: CallerLabels {
+        CallerLabels(turns: zip(caller, callerTurns).map { entry, turn in
+            CallerLabels.Turn(start: entry.start ?? turn.start, end: entry.end ?? turn.end, text: turn.text)
+        })
+    }
+
+    /// Reads `path` as caller labels (`--caller-turns`); a bad file throws naming the file and the entry.
+    public static func callerLabels(path: String) throws -> CallerLabels {
+        try read(path: path).callerLabels
+    }
+}

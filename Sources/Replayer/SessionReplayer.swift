@@ -46,12 +46,16 @@ public final class SessionReplayer: @unchecked Sendable {
     /// The recording's `llm.*` events, read on first use (a replay against a recorded server).
     private var languageModelEvents: [PipelineEvent]?
     private var metricsOfRecording: SessionMetrics?
+    /// QA's labels of the caller's turns (`--caller-turns`): the ground truth of every metric of the
+    /// recording and of its replays, in place of the recorded `caller.*` events.
+    public let callerLabels: CallerLabels?
 
     /// Opens `path` and loads what every replay of it needs (turn starts, features, settings).
     ///
     /// The recorded events are not held: the few a replay needs are read by kind, and comparisons
     /// with the recording stream it through a cursor (`RecordedPass`).
-    public init(path: String) throws {
+    public init(path: String, callerLabels: CallerLabels? = nil) throws {
+        self.callerLabels = callerLabels
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         if ArchivedScenario.isRecordedSession(archive) {
             // A recorded real session: its events are held (they are the replay's input).
@@ -141,9 +145,20 @@ public final class SessionReplayer: @unchecked Sendable {
         defer { lock.unlock() }
         if let metricsOfRecording { return metricsOfRecording }
         var accumulator = SessionMetrics.Accumulator()
-        try archive.forEachEvent { accumulator.add($0) }
+        if let callerLabels {
+            var merger = CallerLabels.Merger(labels: callerLabels)
+            try archive.forEachEvent { merger.add($0) { accumulator.add($0) } }
+            merger.finish { accumulator.add($0) }
+        } else {
+            try archive.forEachEvent { accumulator.add($0) }
+        }
         metricsOfRecording = accumulator.metrics
         return accumulator.metrics
+    }
+
+    /// The metrics of a replay's `events`, with the caller labels as ground truth when given.
+    public func metrics(of events: [PipelineEvent]) -> SessionMetrics {
+        callerLabels?.metrics(of: events) ?? SessionMetrics(events: events)
     }
 
     /// The recording's `llm.request`, `llm.token`, `llm.done` and `llm.cancel` events, read once.

@@ -264,6 +264,47 @@ import Testing
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
 
+    /// QA's labels reach every command that reports on a recorded session: replay, sweep, inspect.
+    @Test func callerLabelsAreTheGroundTruthOfReplaysSweepsAndTheInspector() throws {
+        let out = try temp("labelled.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        for line in Session().lines { client.send(line) }
+        client.send(Live.end)
+        _ = client.readAll()
+        #expect(recorder.finish().status == 0)
+        // The caller kept talking until 2.2 s: the recorded turn end at 1.5 s cut them off.
+        let labels = try temp("caller.json")
+        try #"{"caller":[{"start":0.14,"end":2.2,"text":"book a table for four please"}]}"#.write(toFile: labels, atomically: true, encoding: .utf8)
+        func summary(_ arguments: [String]) throws -> JSONValue? {
+            let json = arguments.first == "sweep" ? try temp("sweep.json") : nil
+            let run = try CLIHarness.run(arguments + (json.map { ["--json", $0, "--force"] } ?? ["--json"]))
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let text = try json.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? run.stdout
+            return try JSONParser.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let plain = try summary(["replay", out, "--set", "pipeline.endpointing.silence_ms=900"])
+        #expect(plain?["diff"]?["before"]?["cut_offs"] == .null, "\(String(describing: plain))")
+        let labelled = try summary(["replay", out, "--set", "pipeline.endpointing.silence_ms=900", "--caller-turns", labels])
+        #expect(labelled?["diff"]?["before"]?["cut_offs"] == 1, "\(String(describing: labelled))")
+        #expect(labelled?["diff"]?["after"]?["cut_offs"] != .null)
+        let sweep = try summary(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:600", "--caller-turns", labels])
+        let points = sweep?["points"]?.arrayValue ?? []
+        #expect(points.count == 2 && points.allSatisfy { $0["caller_turns"] == 1 }, "\(String(describing: sweep))")
+        let unlabelledSweep = try summary(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:600"])
+        #expect(unlabelledSweep?["points"]?.arrayValue?.allSatisfy { $0["caller_turns"] == 0 } == true, "\(String(describing: unlabelledSweep))")
+        let mismatch = try CLIHarness.run(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:600", "--caller-turns", labels, "--caller-turns", labels])
+        #expect(mismatch.status == 2 && mismatch.stderr.contains("one labels file per archive"), "\(mismatch.stderr)")
+        let inspect = try CLIHarness.run(["inspect", out, "--render", "--caller-turns", labels])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        try "{".write(toFile: labels, atomically: true, encoding: .utf8)
+        for command in [["replay", out], ["inspect", out, "--render"]] {
+            let bad = try CLIHarness.run(command + ["--caller-turns", labels])
+            #expect(bad.status == 2 && bad.stderr.contains(labels) && bad.stderr.split(separator: "\n").count == 1, "\(command): \(bad.stderr)")
+        }
+    }
+
     @Test func everyBadLineGetsAnErrorNamingItAndTheArchiveHoldsOnlyTheGoodOnes() throws {
         let out = try temp("bad.ctk")
         let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
