@@ -97,6 +97,11 @@ import Testing
         #expect(replayed.meta["recorded_session"] == "live" && replayed.meta["parent_session_id"] == archive.meta["session_id"])
         #expect(try replayed.frameCount(.mic) == 150)
         #expect(try replayed.vadFrames() == archive.vadFrames())
+        // The reply (its audio between play.start 1.8 s and play.stop 2.4 s) moved with its turn end, +400 ms.
+        let recordedBot = try archive.decodedAudio(.bot), movedBot = try replayed.decodedAudio(.bot)
+        #expect(movedBot.count == 150 * 320)
+        #expect(Array(movedBot[(110 * 320)..<(140 * 320)]) == Array(recordedBot[(90 * 320)..<(120 * 320)]))
+        #expect(movedBot[..<(110 * 320)].allSatisfy { $0 == 0 } && movedBot[(140 * 320)...].allSatisfy { $0 == 0 })
         let sweep = try CLIHarness.run(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:300"])
         #expect(sweep.status == 0, "\(sweep.stderr)")
         let retime = try CLIHarness.run(["replay", out, "--retime", "llm.ttft_ms=-100"])
