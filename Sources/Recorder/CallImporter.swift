@@ -233,7 +233,8 @@ public struct CallImporter {
         if !entries.isEmpty, entries.allSatisfy({ $0.start != nil && $0.end != nil }) {
             return entries.map { e in
                 let a = Int(e.start!.microseconds / frameUs), b = Int((e.end!.microseconds + frameUs - 1) / frameUs)
-                return ObservedCall.BotSegment(startFrame: min(a, packets.count), frameCount: max(0, min(b, packets.count) - a), text: e.text)
+                return ObservedCall.BotSegment(startFrame: min(a, packets.count), frameCount: max(0, min(b, packets.count) - a), text: e.text,
+                                               recordedTurnEnd: e.turnEnd)
             }.filter { $0.frameCount > 0 }
         }
         let speech = try speechFrames(packets, vad: vad, format: format, makeCodec: makeCodec)
@@ -242,7 +243,10 @@ public struct CallImporter {
         var segments = regions.map { ObservedCall.BotSegment(startFrame: $0.lowerBound, frameCount: $0.count, text: "") }
         if !entries.isEmpty {
             if entries.count == segments.count {
-                for i in segments.indices { segments[i].text = entries[i].text }
+                for i in segments.indices {
+                    segments[i].text = entries[i].text
+                    segments[i].recordedTurnEnd = entries[i].turnEnd
+                }
             } else {
                 notes.append("the transcript has \(entries.count) bot replies without times but the bot channel has \(segments.count): reply texts not attached")
             }
