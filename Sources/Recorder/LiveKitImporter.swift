@@ -65,6 +65,12 @@ public enum LiveKitImporter {
         guard request.userChannel == 0 || request.userChannel == 1 else {
             throw ImportError("--channels must be user,agent or agent,user")
         }
+        guard [8000, 16000, 24000, 48000].contains(request.sampleRate) else {
+            throw ImportError("--rate \(request.sampleRate) is not one of 8000, 16000, 24000, 48000 (the rates Opus codes)")
+        }
+        guard ["opus", "pcm16"].contains(request.codec) else {
+            throw ImportError("--codec '\(request.codec.clippedForMessage)' is not one of opus, pcm16")
+        }
         let audioSettings = try CallImporter.scenario(
             turns: [], replies: [], name: "livekit", transcript: true,
             overrides: ["audio.sample_rate=\(request.sampleRate)", "audio.codec=\(request.codec)"], frames: 0
