@@ -77,8 +77,8 @@ public struct LiveKitReport: Sendable {
     public static func read(path: String) throws -> LiveKitReport {
         try InputFile.checkRegular(path, what: "a LiveKit session report")
         guard let data = FileManager.default.contents(atPath: path) else { throw ArchiveError.io(path: path, detail: "cannot read the file") }
-        guard data.count <= 256 << 20 else {
-            throw ArchiveError.io(path: path, detail: "a session report of \(data.count >> 20) MiB is too large (at most 256 MiB)")
+        guard data.count <= 64 << 20 else {
+            throw ArchiveError.io(path: path, detail: "a session report of \(data.count >> 20) MiB is too large (at most 64 MiB)")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw ArchiveError.io(path: path, detail: "not UTF-8 text") }
         let json: JSONValue
