@@ -7,6 +7,48 @@ import Testing
 @Suite struct ImportLiveKitCommandTests {
     static let fixture = CLIHarness.root.appendingPathComponent("sessions/livekit/session-fixture").path
 
+    /// The python of a venv with livekit-agents 1.8.9 (`make livekit-venv`, or CROSSTALK_LIVEKIT_PYTHON).
+    static let livekitPython: String? = {
+        let env = ProcessInfo.processInfo.environment
+        let engines = env["CROSSTALK_ENGINES_DIR"] ?? CLIHarness.root.appendingPathComponent(".engines").path
+        let candidate = env["CROSSTALK_LIVEKIT_PYTHON"] ?? "\(engines)/livekit-venv/bin/python"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }()
+
+    /// A real LiveKit Agents session (its own AgentSession, RecorderIO and report; stand-in STT, LLM
+    /// and TTS), run by sessions/livekit/record-livekit-session.py, imports and verifies.
+    @Test(.enabled(if: livekitPython != nil, "needs a livekit-agents venv (make livekit-venv)"))
+    func aRealRecordedLiveKitSessionImports() throws {
+        let dir = try CLIHarness.tempDir()
+        let session = dir.appendingPathComponent("session-real").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.livekitPython ?? "")
+        process.arguments = [CLIHarness.root.appendingPathComponent("sessions/livekit/record-livekit-session.py").path, session]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "record-livekit-session.py failed")
+        let a = dir.appendingPathComponent("real.ctk").path
+        let r = try CLIHarness.run(["import", "--livekit", session, "-o", a])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try CLIHarness.run(["verify", a]).status == 0)
+        let events = try ImportCommandTests.events(a, kind: .turnEnd)
+        // The script's three user turns, each ended by LiveKit's endpointing (VAD mode, 0.5 s minimum delay).
+        #expect(events.map { JSONParser.parseObject($0.data)["transcript"]?.stringValue ?? "" } == [
+            "I would like to book a table for tonight.", "For four people at eight.", "Actually, make it five people, inside please.",
+        ])
+        for e in events {
+            let speechEnd = JSONParser.parseObject(e.data)["speech_end_us"]?.intValue ?? 0
+            #expect(e.t - speechEnd >= 500_000 && e.t - speechEnd < 3_000_000, "\(e)")
+        }
+        // The user talked over the second reply: one barge-in, in turn 2, that stopped it.
+        let bargeIns = try ImportCommandTests.events(a, kind: .bargeIn)
+        #expect(bargeIns.count == 1 && bargeIns.first?.turn == 2, "\(bargeIns)")
+        let stops = try ImportCommandTests.events(a, kind: .playStop)
+        #expect(stops.first { $0.turn == 2 }.map { JSONParser.parseObject($0.data)["reason"]?.stringValue } == "interrupted")
+    }
+
     @Test func aConsoleRecordingFolderImportsVerifiesAndReports() throws {
         let dir = try CLIHarness.tempDir()
         let a = dir.appendingPathComponent("lk.ctk").path
@@ -64,4 +106,9 @@ import Testing
             #expect(left.isEmpty, "\(args) left \(left)")
         }
     }
+}
+
+extension JSONParser {
+    /// `text` parsed as a JSON object (empty when it is not one), for test checks.
+    static func parseObject(_ text: String) -> JSONValue { (try? parse(text)) ?? .object([:]) }
 }
