@@ -190,6 +190,45 @@ import Testing
     }
 }
 
+/// The session livekit-agents 1.8.9 itself recorded (sessions/livekit/record-livekit-session.py; kept in
+/// sessions/livekit/real-session/): the report's real shape imports.
+@Suite struct LiveKitRealSessionTests {
+    static let dir = LiveKitImporterTests.root.appendingPathComponent("sessions/livekit/real-session")
+
+    @Test func aReportLiveKitWroteImports() throws {
+        let out = try LiveKitImporterTests.tempDir().appendingPathComponent("real.ctk").path
+        var request = LiveKitImporter.Request(
+            report: Self.dir.appendingPathComponent("session_report.json").path,
+            audio: Self.dir.appendingPathComponent("audio.ogg").path, output: out)
+        request.codec = "pcm16"
+        let outcome = try LiveKitImporter.run(request)
+        let meta = try SessionArchive(path: out).meta
+        #expect(meta["client"] == "livekit-agents 1.8.9" && meta["session_id"] == "fake-job")
+        let ends = outcome.events.filter { $0.kind == .turnEnd }
+        #expect(ends.map { $0.data["transcript"]?.stringValue ?? "" } == [
+            "I would like to book a table for tonight.", "For four people at eight.", "Actually, make it five people, inside please.",
+        ])
+        // The script talked over the second reply: LiveKit stopped it, and that is turn 2's barge-in.
+        let bargeIns = outcome.events.filter { $0.kind == .bargeIn }
+        #expect(bargeIns.count == 1 && bargeIns.first?.turn == 2)
+        // Each reply plays after its turn end, on the agent's channel: the bot stream is loud inside
+        // play.start…play.stop and silent outside the replies.
+        let bot = try SessionArchive(path: out).decodedAudio(.bot)
+        let starts = outcome.events.filter { $0.kind == .playStart }, stops = outcome.events.filter { $0.kind == .playStop }
+        #expect(starts.count == 3 && stops.count == 3)
+        func level(_ from: Int64, _ to: Int64) -> Int {
+            let a = Int(from * 16 / 1000), b = min(bot.count, Int(to * 16 / 1000))
+            return a < b ? bot[a..<b].reduce(0) { $0 + abs(Int($1)) } / (b - a) : 0
+        }
+        for (start, stop) in zip(starts, stops) {
+            #expect(level(start.time.microseconds, stop.time.microseconds) > 200, "\(start.canonicalLine)")
+            #expect(level(start.time.microseconds - 500_000, start.time.microseconds) < 20, "\(start.canonicalLine)")
+        }
+        #expect(try ArchiveVerifier().verify(path: out).isEmpty)
+    }
+}
+
+
 extension JSONValue {
     /// The members, if the value is an object (test helper).
     var objectValue: [String: JSONValue]? { if case .object(let m) = self { return m }; return nil }
