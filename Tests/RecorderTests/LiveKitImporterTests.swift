@@ -140,6 +140,25 @@ import Testing
         #expect(energy(mic, 3.6, 5.4) > 100 * max(1, energy(bot, 3.6, 5.4)))
     }
 
+    @Test func theBotStreamHoldsTheRepliesWherePlayStartAndStopSay() throws {
+        let (archive, outcome) = try Self.importFixture()
+        let bot = try SessionArchive(path: archive).decodedAudio(.bot)
+        func peak(_ fromUs: Int64, _ toUs: Int64) -> Int {
+            let a = Int(fromUs * 16 / 1000), b = min(bot.count, Int(toUs * 16 / 1000))
+            return a < b ? bot[a..<b].map { abs(Int($0)) }.max() ?? 0 : 0
+        }
+        let starts = outcome.events.filter { $0.kind == .playStart }, stops = outcome.events.filter { $0.kind == .playStop }
+        #expect(starts.count == 4 && stops.count == 4)
+        var previousStop: Int64 = 0
+        for (start, stop) in zip(starts, stops) {
+            let a = start.time.microseconds, b = stop.time.microseconds
+            #expect(peak(a, b) > 2000, "speech inside \(start.canonicalLine)")
+            // Silent between replies (the interrupted one is cut at its play.stop; resampling rings for a few ms).
+            #expect(peak(previousStop + 20_000, a - 20_000) < 50, "silence before \(start.canonicalLine)")
+            previousStop = b
+        }
+    }
+
     @Test func anotherArchiveRateResamples() throws {
         let (archive, outcome) = try Self.importFixture(rate: 48000)
         let a = try SessionArchive(path: archive)

@@ -153,7 +153,8 @@ def agent_reply(s: Session, turn: int | None, text: str, start: float, speech_en
         audio = audio[:keep]
         for i in range(fade):  # 10 ms fade-out, as a player stops
             audio[keep - fade + i] = audio[keep - fade + i] * (fade - i) // fade
-    stop = ms3(s.place(s.agent, audio, start)) if cut_at is None else cut_at
+    end = ms3(s.place(s.agent, audio, start))
+    stop = end if cut_at is None else cut_at
     s.event("agent_state_changed", start, old_state="thinking" if turn else "listening", new_state="speaking")
     s.event("agent_state_changed", stop, old_state="speaking", new_state="listening")
     metrics: dict[str, Any] = {"started_speaking_at": T0 + start,
