@@ -29,178 +29,60 @@ public struct LiveKitTimeline: Sendable {
         .llmRequest, .llmToken, .ttsRequest, .ttsChunk, .playStart, .sessionEnd,
     ]
 
-    private struct Draft {
+    /// An event before sorting and numbering.
+    struct Draft {
         var time: Int64
         var kind: EventKind
         var turn: Int?
         var data: [String: JSONValue]
     }
 
-    private struct Span {
+    /// One stretch of the agent speaking (`agent_state_changed` to and from `speaking`).
+    struct Span {
         var start: Int64
         var stop: Int64?
+    }
+
+    /// A user turn's end: when LiveKit decided it, the speech end it acted on, the user's message.
+    struct TurnEnd {
+        var time: Int64
+        var speechEnd: Int64?
+        var message: LiveKitReport.Message
     }
 
     /// Maps `report`; `audioEndUs` is where the audio ends, `bargeInTrigger` the `bargein` trigger
     /// the recorded settings imply (`vad`, or `words` when `min_interruption_words` > 0).
     public init(report: LiveKitReport, audioEndUs: Int64, micFrames: Int, bargeInTrigger: String) {
         var notes: [String] = []
-        func us(_ seconds: Double) -> Int64 { Int64(((seconds - report.audioStartedAt) * 1_000_000).rounded()) }
-        var user: [Draft] = []  // vad/stt/eot; turns assigned later
-        var agentSpans: [Span] = []
-        var thinking: [Int64] = []
-        var userOnsets: [Int64] = []
-        var falseInterruptions: [(time: Int64, resumed: Bool)] = []
-        // Events in time order (file order breaks ties): the backdated stop lands where it happened.
-        let ordered = report.events.enumerated().sorted { ($0.element.createdAt, $0.offset) < ($1.element.createdAt, $1.offset) }.map(\.element)
-        for e in ordered {
-            let f = e.fields
-            let old = f["old_state"]?.stringValue, new = f["new_state"]?.stringValue
-            switch e.type {
-            case "user_state_changed":
-                if new == "speaking", old != "speaking" {
-                    let t = us(e.createdAt)
-                    user.append(Draft(time: t, kind: .vadStart, data: [:]))
-                    userOnsets.append(t)
-                } else if old == "speaking", new != "speaking" {
-                    let t = us(e.createdAt)
-                    user.append(Draft(time: t, kind: .vadStop, data: ["speech_end_us": .int(t)]))
-                }
-            case "user_input_transcribed":
-                let final = f["is_final"]?.boolValue ?? false
-                user.append(Draft(time: us(e.createdAt), kind: final ? .sttFinal : .sttPartial, data: ["text": f["transcript"] ?? ""]))
-            case "eot_prediction":
-                let t = us(e.createdAt)
-                let p = f["probability"]?.doubleValue ?? 0, threshold = f["threshold"]?.doubleValue ?? 0
-                var data: [String: JSONValue] = [
-                    "probability": .double(p), "threshold": .double(threshold),
-                    "outcome": .string(p >= threshold ? "complete" : "incomplete"),
-                ]
-                if let d = f["inference_duration"]?.doubleValue { data["inference_ms"] = .double((d * 1_000_000).rounded() / 1000) }
-                if let d = f["delay"]?.doubleValue { data["audio_end_us"] = .int(max(0, t - Int64((d * 1_000_000).rounded()))) }
-                user.append(Draft(time: t, kind: .eotPrediction, data: data))
-            case "agent_state_changed":
-                let t = us(e.createdAt)
-                if new == "speaking", old != "speaking" { agentSpans.append(Span(start: t)) }
-                if old == "speaking", new != "speaking", let last = agentSpans.indices.last, agentSpans[last].stop == nil {
-                    agentSpans[last].stop = max(t, agentSpans[last].start)
-                }
-                if new == "thinking", old != "thinking" { thinking.append(t) }
-            case "agent_false_interruption":
-                falseInterruptions.append((us(e.createdAt), f["resumed"]?.boolValue ?? false))
-            default:
-                break
-            }
-        }
-        let sessionEndUs = max(audioEndUs, user.map(\.time).max() ?? 0, agentSpans.map { $0.stop ?? $0.start }.max() ?? 0)
-        for i in agentSpans.indices where agentSpans[i].stop == nil {
-            agentSpans[i].stop = max(agentSpans[i].start, audioEndUs)
+        let start = report.audioStartedAt
+        let us: (Double) -> Int64 = { Int64((($0 - start) * 1_000_000).rounded()) }
+        var readout = Self.read(report, us: us)
+        let sessionEndUs = max(audioEndUs, readout.user.map(\.time).max() ?? 0, readout.spans.map { $0.stop ?? $0.start }.max() ?? 0)
+        for i in readout.spans.indices where readout.spans[i].stop == nil {
+            readout.spans[i].stop = max(readout.spans[i].start, audioEndUs)
             notes.append("the agent was still speaking when the report ends: its last play.stop is at the end of the audio")
         }
-
-        // Turn ends from the user messages (LiveKit's own decision time), else the agent's next `thinking`.
-        struct TurnEnd { var time: Int64; var speechEnd: Int64?; var message: LiveKitReport.Message }
-        var ends: [TurnEnd] = []
-        var usedThinking = Set<Int64>()
-        for m in report.messages where m.role == "user" {
-            if let stopped = m.metrics["stopped_speaking_at"], let delay = m.metrics["end_of_turn_delay"] {
-                let s = us(stopped)
-                ends.append(TurnEnd(time: s + Int64((delay * 1_000_000).rounded()), speechEnd: s, message: m))
-            } else if let created = m.createdAt, let t = thinking.first(where: { $0 >= us(created) && !usedThinking.contains($0) }) {
-                usedThinking.insert(t)
-                let speechEnd = user.filter { $0.kind == .vadStop && $0.time <= t }.map(\.time).max()
-                ends.append(TurnEnd(time: t, speechEnd: speechEnd, message: m))
-            } else {
-                notes.append("chat_history.items[\(m.index)] (user) has no end-of-turn metrics and no agent 'thinking' after it: no turn.end for it")
-            }
-        }
-        ends.sort { ($0.time, $0.message.index) < ($1.time, $1.message.index) }
-
-        // User-side events take the turn in progress (turn N runs to turn.end N).
-        var drafts: [Draft] = []
-        let endTimes = ends.map(\.time)
-        func userTurn(_ t: Int64, kind: EventKind) -> Int {
-            // Events at a turn end's instant that sort before it (kindOrder) belong to it.
-            let before = endTimes.filter { $0 < t || ($0 == t && Self.rank(kind) > Self.rank(.turnEnd)) }.count
-            return before + 1
-        }
-        for d in user { drafts.append(Draft(time: d.time, kind: d.kind, turn: userTurn(d.time, kind: d.kind), data: d.data)) }
-        let eots = drafts.filter { $0.kind == .eotPrediction }
-        for (n, end) in ends.enumerated() {
-            let turn = n + 1
-            let previous = n > 0 ? ends[n - 1].time : Int64.min
-            let verdict = eots.last { $0.turn == turn && $0.time > previous && $0.time <= end.time }
-            let waited = end.speechEnd.map { (end.time - $0) / 1000 }
-            var reason = "silence"
-            if let verdict { reason = verdict.data["outcome"] == "complete" ? "eot_model" : "timeout" }
-            var data: [String: JSONValue] = ["reason": .string(reason), "transcript": .string(end.message.text)]
-            if let s = end.speechEnd { data["speech_end_us"] = .int(s) }
-            if let waited { data["waited_ms"] = .int(waited) }
-            drafts.append(Draft(time: end.time, kind: .turnEnd, turn: turn, data: data))
-        }
-
-        // The agent's speaking spans: replies of the last turn end before them.
+        let ends = Self.turnEnds(report, readout: readout, us: us, notes: &notes)
+        var drafts = Self.userSide(readout.user, ends: ends)
         let assistants = report.messages.filter { $0.role == "assistant" }
-        var repliedTurns = Set<Int>()
-        var bargeIns: [Int] = []
-        for span in agentSpans {
-            let stop = span.stop ?? span.start
-            let endIndex = ends.lastIndex { $0.time <= span.start }
-            let turn = endIndex.map { $0 + 1 }
-            let message = Self.message(for: span.start, among: assistants, us: us)
-            if let turn, let endIndex, let message, !repliedTurns.contains(turn) {
-                repliedTurns.insert(turn)
-                let end = ends[endIndex]
-                let callback = end.message.metrics["on_user_turn_completed_delay"] ?? 0
-                let request = min(span.start, end.time + Int64((callback * 1_000_000).rounded()))
-                drafts.append(Draft(time: request, kind: .llmRequest, turn: turn, data: [:]))
-                if let ttft = message.metrics["llm_node_ttft"] {
-                    let token = min(span.start, request + Int64((ttft * 1_000_000).rounded()))
-                    drafts.append(Draft(time: token, kind: .llmToken, turn: turn, data: ["index": 0]))
-                    if let ttfb = message.metrics["tts_node_ttfb"] {
-                        drafts.append(Draft(time: token, kind: .ttsRequest, turn: turn, data: [:]))
-                        let chunk = min(span.start, token + Int64((ttfb * 1_000_000).rounded()))
-                        drafts.append(Draft(time: chunk, kind: .ttsChunk, turn: turn, data: [:]))
-                    }
-                }
-            }
-            drafts.append(Draft(time: span.start, kind: .playStart, turn: turn, data: [:]))
-            let onset = userOnsets.last { $0 >= span.start && $0 <= stop }
-            let userSpeakingAtStop = userOnsets.contains { $0 <= stop } && {
-                let lastStart = userOnsets.last { $0 <= stop } ?? 0
-                return !user.contains { $0.kind == .vadStop && $0.time >= lastStart && $0.time < stop }
-            }()
-            let interrupted = message?.interrupted ?? (onset != nil && userSpeakingAtStop)
-            if interrupted, let onset {
-                let data: [String: JSONValue] = [
-                    "trigger": .string(bargeInTrigger), "speech_ms": .int((stop - onset) / 1000), "onset_us": .int(onset),
-                ]
-                bargeIns.append(drafts.count)
-                drafts.append(Draft(time: stop, kind: .bargeIn, turn: turn, data: data))
-            }
-            drafts.append(Draft(time: stop, kind: .playStop, turn: turn, data: [
-                "reason": .string(interrupted ? "interrupted" : "done"), "heard_text": .string(message?.text ?? ""),
-            ]))
-        }
+        let bargeIns = Self.replies(readout, ends: ends, assistants: assistants, trigger: bargeInTrigger, us: us, into: &drafts)
         // A false interruption (no words followed) marks the interruption it judged: the last before it.
-        for f in falseInterruptions {
-            guard let i = bargeIns.last(where: { drafts[$0].time <= f.time }) else { continue }
+        var unmatched = 0
+        for f in readout.falseInterruptions {
+            guard let i = bargeIns.last(where: { drafts[$0].time <= f.time }) else { unmatched += 1; continue }
             drafts[i].data["false_interruption"] = true
             drafts[i].data["resumed"] = .bool(f.resumed)
         }
+        if unmatched > 0 { notes.append("\(unmatched) agent_false_interruption event(s) follow no interruption: ignored") }
         // Times before the audio's start (a state change while the recorder started) move to it.
         let clamped = drafts.filter { $0.time < 0 }.count
         for i in drafts.indices where drafts[i].time < 0 { drafts[i].time = 0 }
         if clamped > 0 {
             notes.append("\(clamped) event time(s) before audio_recording_started_at were moved to the audio's start")
         }
-        let unmatched = falseInterruptions.filter { f in !bargeIns.contains { drafts[$0].time <= f.time } }.count
-        if unmatched > 0 { notes.append("\(unmatched) agent_false_interruption event(s) follow no interruption: ignored") }
-        let reason = report.closeReason ?? "recording_end"
         drafts.append(Draft(time: sessionEndUs, kind: .sessionEnd, turn: nil, data: [
-            "reason": .string(reason), "frames": .int(Int64(micFrames)),
+            "reason": .string(report.closeReason ?? "recording_end"), "frames": .int(Int64(micFrames)),
         ]))
-
         let sorted = drafts.enumerated().sorted {
             ($0.element.time, Self.rank($0.element.kind), $0.offset) < ($1.element.time, Self.rank($1.element.kind), $1.offset)
         }
@@ -209,6 +91,102 @@ public struct LiveKitTimeline: Sendable {
                           turn: item.element.turn, data: .object(item.element.data))
         }
         self.notes = notes
+    }
+
+    /// Turn ends from the user messages (LiveKit's own decision time), else the agent's next `thinking`.
+    static func turnEnds(_ report: LiveKitReport, readout: Readout, us: (Double) -> Int64, notes: inout [String]) -> [TurnEnd] {
+        var ends: [TurnEnd] = []
+        var usedThinking = Set<Int64>()
+        for m in report.messages where m.role == "user" {
+            if let stopped = m.metrics["stopped_speaking_at"], let delay = m.metrics["end_of_turn_delay"] {
+                let s = us(stopped)
+                ends.append(TurnEnd(time: s + Int64((delay * 1_000_000).rounded()), speechEnd: s, message: m))
+            } else if let created = m.createdAt, let t = readout.thinking.first(where: { $0 >= us(created) && !usedThinking.contains($0) }) {
+                usedThinking.insert(t)
+                let speechEnd = readout.user.filter { $0.kind == .vadStop && $0.time <= t }.map(\.time).max()
+                ends.append(TurnEnd(time: t, speechEnd: speechEnd, message: m))
+            } else {
+                notes.append("chat_history.items[\(m.index)] (user) has no end-of-turn metrics and no agent 'thinking' after it: no turn.end for it")
+            }
+        }
+        return ends.sorted { ($0.time, $0.message.index) < ($1.time, $1.message.index) }
+    }
+
+    /// The user's events numbered by the turn in progress (turn N runs to `turn.end` N), and the turn ends.
+    static func userSide(_ user: [Draft], ends: [TurnEnd]) -> [Draft] {
+        let endTimes = ends.map(\.time)
+        // Events at a turn end's instant that sort before it (kindOrder) belong to it.
+        var drafts = user.map { d in
+            var d = d
+            d.turn = endTimes.filter { $0 < d.time || ($0 == d.time && rank(d.kind) > rank(.turnEnd)) }.count + 1
+            return d
+        }
+        let eots = drafts.filter { $0.kind == .eotPrediction }
+        for (n, end) in ends.enumerated() {
+            let turn = n + 1
+            let previous = n > 0 ? ends[n - 1].time : Int64.min
+            let verdict = eots.last { $0.turn == turn && $0.time > previous && $0.time <= end.time }
+            var reason = "silence"
+            if let verdict { reason = verdict.data["outcome"] == "complete" ? "eot_model" : "timeout" }
+            var data: [String: JSONValue] = ["reason": .string(reason), "transcript": .string(end.message.text)]
+            if let s = end.speechEnd {
+                data["speech_end_us"] = .int(s)
+                data["waited_ms"] = .int((end.time - s) / 1000)
+            }
+            drafts.append(Draft(time: end.time, kind: .turnEnd, turn: turn, data: data))
+        }
+        return drafts
+    }
+
+    /// The agent's speaking spans as replies of the last turn end before them (with the reply's
+    /// `llm.*`/`tts.*` from its message's metrics, and a `bargein` where the user cut it); returns
+    /// the indices of the `bargein` drafts.
+    static func replies(
+        _ readout: Readout, ends: [TurnEnd], assistants: [LiveKitReport.Message], trigger: String, us: (Double) -> Int64,
+        into drafts: inout [Draft]
+    ) -> [Int] {
+        var repliedTurns = Set<Int>()
+        var bargeIns: [Int] = []
+        for span in readout.spans {
+            let stop = span.stop ?? span.start
+            let endIndex = ends.lastIndex { $0.time <= span.start }
+            let turn = endIndex.map { $0 + 1 }
+            let message = Self.message(for: span.start, among: assistants, us: us)
+            if let turn, let endIndex, let message, !repliedTurns.contains(turn) {
+                repliedTurns.insert(turn)
+                drafts += chain(turn: turn, end: ends[endIndex], message: message, playStart: span.start)
+            }
+            drafts.append(Draft(time: span.start, kind: .playStart, turn: turn, data: [:]))
+            let onset = readout.onsets.last { $0 >= span.start && $0 <= stop }
+            let lastStart = readout.onsets.last { $0 <= stop }
+            let userSpeakingAtStop = lastStart.map { s in !readout.user.contains { $0.kind == .vadStop && $0.time >= s && $0.time < stop } } ?? false
+            let interrupted = message?.interrupted ?? (onset != nil && userSpeakingAtStop)
+            if interrupted, let onset {
+                bargeIns.append(drafts.count)
+                drafts.append(Draft(time: stop, kind: .bargeIn, turn: turn, data: [
+                    "trigger": .string(trigger), "speech_ms": .int((stop - onset) / 1000), "onset_us": .int(onset),
+                ]))
+            }
+            drafts.append(Draft(time: stop, kind: .playStop, turn: turn, data: [
+                "reason": .string(interrupted ? "interrupted" : "done"), "heard_text": .string(message?.text ?? ""),
+            ]))
+        }
+        return bargeIns
+    }
+
+    /// `llm.request` at the turn end + `on_user_turn_completed_delay`, `llm.token` + `llm_node_ttft`,
+    /// `tts.request` at that token, `tts.chunk` + `tts_node_ttfb`; none later than `playStart`.
+    static func chain(turn: Int, end: TurnEnd, message: LiveKitReport.Message, playStart: Int64) -> [Draft] {
+        func us(_ seconds: Double?) -> Int64 { Int64(((seconds ?? 0) * 1_000_000).rounded()) }
+        let request = min(playStart, end.time + us(end.message.metrics["on_user_turn_completed_delay"]))
+        var out = [Draft(time: request, kind: .llmRequest, turn: turn, data: [:])]
+        guard let ttft = message.metrics["llm_node_ttft"] else { return out }
+        let token = min(playStart, request + us(ttft))
+        out.append(Draft(time: token, kind: .llmToken, turn: turn, data: ["index": 0]))
+        guard let ttfb = message.metrics["tts_node_ttfb"] else { return out }
+        out.append(Draft(time: token, kind: .ttsRequest, turn: turn, data: [:]))
+        out.append(Draft(time: min(playStart, token + us(ttfb)), kind: .ttsChunk, turn: turn, data: [:]))
+        return out
     }
 
     /// The position of `kind` among events at the same instant.
