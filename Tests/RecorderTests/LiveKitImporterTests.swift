@@ -159,6 +159,15 @@ import Testing
         }
     }
 
+    @Test func importingTwiceGivesTheSameArchiveContent() throws {
+        let a = try SessionArchive(path: Self.importFixture(codec: "opus").archive)
+        let b = try SessionArchive(path: Self.importFixture(codec: "opus").archive)
+        #expect(try a.events() == b.events())
+        #expect(a.meta == b.meta)
+        #expect(try a.packets(.mic).map(\.bytes) == b.packets(.mic).map(\.bytes))
+        #expect(try a.packets(.bot).map(\.bytes) == b.packets(.bot).map(\.bytes))
+    }
+
     @Test func anotherArchiveRateResamples() throws {
         let (archive, outcome) = try Self.importFixture(rate: 48000)
         let a = try SessionArchive(path: archive)
