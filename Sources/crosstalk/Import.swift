@@ -36,14 +36,14 @@ struct Import: ParsableCommand {
     @Option(help: ArgumentHelp("The LiveKit recording's audio.ogg (with --livekit-report).", valueName: "file"))
     var audio: String?
 
-    @Option(help: ArgumentHelp("LiveKit: which role each Ogg channel holds: user,agent (RecorderIO's order) or agent,user.", valueName: "roles"))
-    var channels = "user,agent"
+    @Option(help: ArgumentHelp("LiveKit: which role each Ogg channel holds: user,agent (RecorderIO's order; the default) or agent,user.", valueName: "roles"))
+    var channels: String?
 
-    @Option(help: "LiveKit: the archive's sample rate (8000, 16000, 24000 or 48000; the audio is resampled).")
-    var rate = 16000
+    @Option(help: "LiveKit: the archive's sample rate, 8000, 16000 (the default), 24000 or 48000 (the audio is resampled).")
+    var rate: Int?
 
-    @Option(help: "LiveKit: the archive codec, opus or pcm16.")
-    var codec = "opus"
+    @Option(help: "LiveKit: the archive codec, opus (the default) or pcm16.")
+    var codec: String?
 
     @Option(help: "The caller's channel (0-based).")
     var callerChannel = 0
@@ -81,11 +81,13 @@ struct Import: ParsableCommand {
             if botChannel != nil || transcript != nil || !overrides.isEmpty || callerChannel != 0 || json {
                 throw ValidationError("--caller-channel, --bot-channel, --transcript, --set and --json are for call recordings, not LiveKit imports")
             }
-            guard ["user,agent", "agent,user"].contains(channels) else {
+            if let channels, !["user,agent", "agent,user"].contains(channels) {
                 throw ValidationError("--channels must be user,agent or agent,user, not '\(channels)'")
             }
         } else if recording == nil {
             throw ValidationError("give a call recording, or --livekit DIR")
+        } else if channels != nil || rate != nil || codec != nil {
+            throw ValidationError("--channels, --rate and --codec are for LiveKit imports (--livekit); a call recording's settings go in --set")
         }
     }
 
@@ -124,9 +126,9 @@ struct Import: ParsableCommand {
         }
         var request = LiveKitImporter.Request(report: report, audio: audioFile, output: output)
         request.overwrite = force
-        request.userChannel = channels == "user,agent" ? 0 : 1
-        request.sampleRate = rate
-        request.codec = codec
+        request.userChannel = channels == "agent,user" ? 1 : 0
+        request.sampleRate = rate ?? 16000
+        request.codec = codec ?? "opus"
         request.name = name.isEmpty || name == "." ? nil : name
         let outcome = try LiveKitImporter.run(request)
         for note in outcome.notes { printError("note: \(note)") }
