@@ -5,7 +5,8 @@ import Core
 ///
 /// - `user_state_changed` to/from `speaking` → `vad.start` / `vad.stop` (LiveKit backdates the
 ///   stop to the last speaking time, so it is the speech end);
-/// - `user_input_transcribed` → `stt.partial` / `stt.final` (`text`);
+/// - `user_input_transcribed` → `stt.partial` / `stt.final` (`text`; a turn's last final also
+///   `audio_end_us` = the turn's speech end);
 /// - `eot_prediction` → `eot.prediction` (`probability`, `threshold`, `outcome`, `inference_ms`,
 ///   `audio_end_us` = its time less `delay`);
 /// - each user message of `chat_history` → `turn.end` at `stopped_speaking_at + end_of_turn_delay`
@@ -132,6 +133,11 @@ public struct LiveKitTimeline: Sendable {
             if let s = end.speechEnd {
                 data["speech_end_us"] = .int(s)
                 data["waited_ms"] = .int((end.time - s) / 1000)
+                // The turn's last final transcribes its speech up to the end LiveKit acted on (so the
+                // STT lag is LiveKit's transcription_delay).
+                if let f = drafts.lastIndex(where: { $0.kind == .sttFinal && $0.turn == turn && $0.time <= end.time }) {
+                    drafts[f].data["audio_end_us"] = .int(s)
+                }
             }
             drafts.append(Draft(time: end.time, kind: .turnEnd, turn: turn, data: data))
         }

@@ -85,6 +85,8 @@ import Testing
         #expect(eots.map { "\($0.time.microseconds) \($0.turn ?? 0) \($0.data["outcome"]?.stringValue ?? "")" }
             == (x["eot"]?.arrayValue ?? []).map { "\($0["t_us"]?.intValue ?? -1) \($0["turn"]?.intValue ?? -1) \($0["outcome"]?.stringValue ?? "")" })
         let finals = events.filter { $0.kind == .sttFinal }
+        // Each turn's final covers the speech up to the turn's speech end (LiveKit's transcription_delay).
+        #expect(finals.map { $0.data["audio_end_us"] } == wantEnds.map { $0["speech_end_us"] })
         #expect(finals.map { "\($0.time.microseconds) \($0.turn ?? 0) \($0.data["text"]?.stringValue ?? "")" }
             == (x["stt_finals"]?.arrayValue ?? []).map { "\($0["t_us"]?.intValue ?? -1) \($0["turn"]?.intValue ?? -1) \($0["text"]?.stringValue ?? "")" })
     }
