@@ -25,6 +25,7 @@ from typing import Any, AsyncIterator
 from livekit import rtc
 from livekit.agents import Agent, AgentSession, llm, stt, tts, utils
 from livekit.agents.ipc.mock_room import create_mock_room
+from livekit.agents.language import LanguageCode
 from livekit.agents.testing import fake_job_context
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions
 from livekit.agents.voice.io import AudioInput, AudioOutput, AudioOutputCapabilities
@@ -130,7 +131,7 @@ class ScriptedSTT(stt.STT):
         text = USER_TURNS[min(self.turn, len(USER_TURNS) - 1)]
         self.turn += 1
         return stt.SpeechEvent(type=stt.SpeechEventType.FINAL_TRANSCRIPT,
-                               alternatives=[stt.SpeechData(language="en", text=text, confidence=0.95)])
+                               alternatives=[stt.SpeechData(language=LanguageCode("en"), text=text, confidence=0.95)])
 
 
 class ScriptedLLM(llm.LLM):
@@ -176,7 +177,7 @@ async def converse(out: str) -> None:
     user = SpokenInput()
     speaking = asyncio.Event()
     listening = asyncio.Event()
-    session = AgentSession(vad=silero.VAD.load(), stt=ScriptedSTT(), llm=ScriptedLLM(), tts=EspeakTTS(),
+    session: AgentSession[None] = AgentSession(vad=silero.VAD.load(), stt=ScriptedSTT(), llm=ScriptedLLM(), tts=EspeakTTS(),
                            turn_detection="vad", min_endpointing_delay=0.5, min_interruption_duration=0.5)
 
     @session.on("agent_state_changed")
