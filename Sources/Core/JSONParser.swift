@@ -91,6 +91,14 @@ public struct JSONParser {
 
     private mutating func string() throws -> String {
         i += 1
+        // Most strings (every base64 audio payload) have no escape: take their bytes in one piece.
+        let start = i
+        var end = i
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            i = end + 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var raw: [UInt8] = []
         func flush() { if !raw.isEmpty { scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars); raw.removeAll() } }

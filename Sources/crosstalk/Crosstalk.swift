@@ -33,7 +33,7 @@ struct Crosstalk: ParsableCommand {
                 Foundation.exit(0)
             }
             // Messages quote names and values read from files: never let them drive the terminal.
-            FileHandle.standardError.write(Data(("crosstalk: " + oneLine(error).terminalSafe + "\n").utf8))
+            StandardStream.error.write("crosstalk: " + oneLine(error).terminalSafe + "\n")
             Foundation.exit(2)
         }
     }
@@ -53,7 +53,7 @@ struct Crosstalk: ParsableCommand {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text.terminalSafe + "\n").utf8))
+    StandardStream.error.write(text.terminalSafe + "\n")
 }
 
 /// Whether standard error is a terminal (progress is shown only then).

@@ -90,6 +90,6 @@ struct Record: ParsableCommand {
 
     /// Prints a line on stdout at once (scripts wait for "listening on").
     private func printLine(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        StandardStream.output.write(text + "\n")
     }
 }

@@ -37,7 +37,7 @@ struct Simulate: ParsableCommand {
         if let seed { sets.append("seed=\(seed)") }
         let (scenario, text) = try ScenarioLoader.load(path: self.scenario, overrides: sets)
         let progress: ((SimInstant) -> Void)? = stderrIsTerminal ? { now in
-            FileHandle.standardError.write(Data("\rsimulating \(scenario.name): \(now.milliseconds / 1000) s of conversation".utf8))
+            StandardStream.error.write("\rsimulating \(scenario.name): \(now.milliseconds / 1000) s of conversation")
         } : nil
         var recorder = SimulationRecorder(scenario: scenario, scenarioText: text)
         recorder.audioFiles = ScenarioAudioFiles(scenario: scenario, scenarioPath: self.scenario)
@@ -54,7 +54,7 @@ struct Simulate: ParsableCommand {
             printError("crosstalk: \(StopSignal.name): stopped before the simulation started; nothing was written")
             throw ExitCode(StopSignal.exitStatus)
         }
-        if stderrIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if stderrIsTerminal { StandardStream.error.write("\r\u{1B}[K") }
         let interrupted = outcome.events.last?.kind == .sessionEnd && outcome.events.last?.data["reason"]?.stringValue == "interrupted"
         if interrupted {
             let at = outcome.events.last.map { "\($0.time.milliseconds / 1000) s" } ?? "the start"

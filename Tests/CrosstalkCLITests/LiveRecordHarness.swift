@@ -12,6 +12,13 @@ final class RecordProcess {
     /// Everything read from stdout so far.
     private(set) var stdoutSoFar = ""
     private let out = Pipe(), err = Pipe()
+    private var stdoutClosed = false
+
+    /// Closes the reading end of the command's stdout (as `| head -1` does once it has its line).
+    func closeStdout() {
+        try? out.fileHandleForReading.close()
+        stdoutClosed = true
+    }
 
     /// Starts `crosstalk record ARGUMENTS` and waits for its "listening on" line.
     init(_ arguments: [String]) throws {
@@ -45,7 +52,7 @@ final class RecordProcess {
             note = "\n[harness: still running after \(timeout) s; killed]"
         }
         process.waitUntilExit()
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        let rest = stdoutClosed ? Data() : out.fileHandleForReading.readDataToEndOfFile()
         let errors = err.fileHandleForReading.readDataToEndOfFile()
         return CLIHarness.Result(
             status: process.terminationStatus, stdout: stdoutSoFar + String(decoding: rest, as: UTF8.self),
