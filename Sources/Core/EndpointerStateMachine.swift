@@ -111,6 +111,12 @@ public struct EndpointerStateMachine: Sendable {
         return [action]
     }
 
+    /// Another policy (the model endpointer) ended the turn: the transcript starts over, as after
+    /// this endpointer's own end of turn.
+    public mutating func turnEndedElsewhere() {
+        endTurn()
+    }
+
     private mutating func endTurn() {
         state = .idle
         if newestSegment >= 0 {

@@ -150,6 +150,14 @@ public protocol StreamingRecognizer: AnyObject {
 }
 
 /// The engines a session uses in place of Core's built-in ones (nil: built in).
+/// An end-of-turn model: P(the user's turn is complete) from the turn's audio so far, e.g. Smart
+/// Turn v3.2 run in-process (which reads the last 8 s through `WhisperLogMel`).
+public protocol EndOfTurnModel: AnyObject {
+    /// P(complete) in 0…1 for the user turn whose audio (16 kHz, ±1, from the turn's first speech
+    /// to now) is `turn`.
+    func probability(ofTurn turn: [Float]) throws -> Double
+}
+
 public struct StageEngines {
     /// VAD model (nil: `EnergyVAD`).
     public var vad: (any VoiceActivityModel)?
@@ -162,6 +170,8 @@ public struct StageEngines {
     /// Speaks text only known during the run (a language model's replies); nil when every text is
     /// in the speech bank.
     public var synthesizer: (any SpeechSynthesizer)?
+    /// The end-of-turn model of `pipeline.endpointing.mode: model` (nil in the other modes).
+    public var endOfTurnModel: (any EndOfTurnModel)?
 
     /// Built-in engines only.
     public init(vad: (any VoiceActivityModel)? = nil, echoCanceller: (any EchoCanceller)? = nil, recognizer: (any StreamingRecognizer)? = nil) {

@@ -28,6 +28,25 @@ public struct PipelineSettings: Hashable, Sendable {
         public var silenceMs = 500
         /// The longest wait: smart mode's wait on an unfinished transcript, and the cap on waiting for a transcript.
         public var maxDelayMs = 3000
+        /// `model` mode: the end-of-turn model (`smart-turn-v3.2`).
+        public var model = "smart-turn-v3.2"
+        /// `model` mode: P(complete) at or above which the turn may end.
+        public var threshold = 0.5
+        /// `model` mode: silence a complete verdict waits for before it ends the turn.
+        public var actionDelayMs = 0
+        /// `model` mode: silence after which the turn ends whatever the model says (Pipecat's `stop_secs`).
+        public var timeoutMs = 3000
+        /// `model` mode: silence between two scores while the user stays quiet.
+        public var inferenceIntervalMs = 100
+        /// `model` mode: how long one inference takes, on the virtual clock (never measured in the loop).
+        public var inferenceMs = 40
+
+        /// The model policy's knobs.
+        public var modelPolicy: ModelEndpointerStateMachine.Policy {
+            ModelEndpointerStateMachine.Policy(
+                threshold: threshold, actionDelay: .milliseconds(actionDelayMs), timeout: .milliseconds(timeoutMs),
+                inferenceInterval: .milliseconds(inferenceIntervalMs))
+        }
     }
 
     /// Speech-to-text.

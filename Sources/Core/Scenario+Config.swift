@@ -39,10 +39,7 @@ extension Scenario {
                     "stop_ms": .int(Int64(p.vad.stopMs)), "threshold": .double(p.vad.threshold),
                     "margin_db": .double(p.vad.marginDb), "floor_db": .double(p.vad.floorDb),
                 ],
-                "endpointing": [
-                    "mode": .string(p.endpointing.mode), "silence_ms": .int(Int64(p.endpointing.silenceMs)),
-                    "max_delay_ms": .int(Int64(p.endpointing.maxDelayMs)),
-                ],
+                "endpointing": p.endpointing.config,
                 "stt": [
                     "engine": .string(p.stt.engine), "preset": .string(p.stt.preset),
                     "partial_latency_ms": opt(p.stt.partialLatencyMs), "final_latency_ms": opt(p.stt.finalLatencyMs),
@@ -72,5 +69,24 @@ extension Scenario {
             ],
             "bot": ["replies": .int(Int64(bot.replies.count)), "fallback_reply": .string(bot.fallbackReply)],
         ]
+    }
+}
+
+extension PipelineSettings.Endpointing {
+    /// The resolved settings as JSON: the model keys only in `model` mode (so the configuration, and
+    /// with it the session ids, of sessions in the other modes are as they were).
+    var config: JSONValue {
+        var members: [String: JSONValue] = [
+            "mode": .string(mode), "silence_ms": .int(Int64(silenceMs)), "max_delay_ms": .int(Int64(maxDelayMs)),
+        ]
+        if mode == "model" {
+            members["model"] = .string(model)
+            members["threshold"] = .double(threshold)
+            members["action_delay_ms"] = .int(Int64(actionDelayMs))
+            members["timeout_ms"] = .int(Int64(timeoutMs))
+            members["inference_interval_ms"] = .int(Int64(inferenceIntervalMs))
+            members["inference_ms"] = .int(Int64(inferenceMs))
+        }
+        return .object(members)
     }
 }

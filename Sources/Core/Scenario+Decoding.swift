@@ -57,9 +57,15 @@ extension PipelineSettings {
         try r.finish()
 
         r = try p.child("endpointing")
-        endpointing.mode = try r.choice("mode", default: endpointing.mode, among: ["silence", "smart"])
+        endpointing.mode = try r.choice("mode", default: endpointing.mode, among: ["silence", "smart", "model"])
         endpointing.silenceMs = try r.int("silence_ms", default: endpointing.silenceMs, range: 0...60_000)
         endpointing.maxDelayMs = try r.int("max_delay_ms", default: endpointing.maxDelayMs, range: 0...60_000)
+        endpointing.model = try r.choice("model", default: endpointing.model, among: ["smart-turn-v3.2"])
+        endpointing.threshold = try r.double("threshold", default: endpointing.threshold, range: 0...1)
+        endpointing.actionDelayMs = try r.int("action_delay_ms", default: endpointing.actionDelayMs, range: 0...60_000)
+        endpointing.timeoutMs = try r.int("timeout_ms", default: endpointing.timeoutMs, range: 0...60_000)
+        endpointing.inferenceIntervalMs = try r.int("inference_interval_ms", default: endpointing.inferenceIntervalMs, range: 10...10_000)
+        endpointing.inferenceMs = try r.int("inference_ms", default: endpointing.inferenceMs, range: 0...10_000)
         try r.finish()
         if endpointing.maxDelayMs < endpointing.silenceMs {
             throw ScenarioError(mark: r.mark, path: "pipeline.endpointing.max_delay_ms", "\(endpointing.maxDelayMs) is below silence_ms (\(endpointing.silenceMs))")

@@ -22,7 +22,7 @@ extension SessionSimulator {
             }
             let isSpeech = probability >= scenario.pipeline.vad.threshold
             recorder?.record(vadFrame: f, time: frameTime, probability: probability, speech: isSpeech)
-            if let change = vad.frameClassified(end: now, isSpeech: isSpeech) { vadChanged(change) }
+            if let change = vad.frameClassified(end: now, isSpeech: isSpeech) { try vadChanged(change) }
             if let interruption = bargeIn.frameProcessed(at: now) { bargedIn(interruption) }
             frameIndex += 1
             if let replay, replay.stopsAtCommitPoint, let end = replay.recordingEnd, now >= end {
@@ -74,19 +74,28 @@ extension SessionSimulator {
         recorder?.record(stream: .caller, frame: f, time: frameTime, samples: callerFrame, packet: observed == nil ? nil : packet)
         recorder?.record(stream: .mic, frame: f, time: frameTime, samples: heard, packet: packet)
         recorder?.record(stream: .bot, frame: f, time: frameTime, samples: botFrame, packet: nil)
+        modelEndpointing?.audio.append(heard)
         return try vadModel.probability(of: heard)
     }
 
-    func vadChanged(_ change: VADStateMachine.Action) {
+    func vadChanged(_ change: VADStateMachine.Action) throws {
         switch change {
         case .speechStarted(let onset):
             emit(.vadStart, turn: userTurn, ["onset_us": .int(onset.microseconds)])
             endpointer.speechStarted()
+            modelEndpointing?.speechStarted(onset: onset)
             bargeIn.speechStarted(onset: onset)
         case .speechStopped(let end):
             emit(.vadStop, turn: userTurn, ["speech_end_us": .int(end.microseconds)])
             bargeIn.speechStopped()
-            endpoint(endpointer.speechStopped(at: sim.now, lastSpeechEnd: end))
+            if var model = modelEndpointing {
+                // The text endpointer only gathers the transcript; the model policy decides.
+                let actions = model.machine.speechStopped(at: sim.now, speechEnd: end)
+                modelEndpointing = model
+                try modelEndpoint(actions)
+            } else {
+                endpoint(endpointer.speechStopped(at: sim.now, lastSpeechEnd: end))
+            }
         }
     }
 

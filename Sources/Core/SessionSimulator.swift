@@ -21,6 +21,8 @@ public final class SessionSimulator {
         case pinnedTurn(Int)
         case observedSegmentDue(Int)
         case llmEnded(generation: Int, failure: String?)
+        case eotScore(request: Int, probability: Double, audioEnd: SimInstant)
+        case modelEndpointTimer(Int)
     }
 
     /// A bot reply in progress.
@@ -86,6 +88,8 @@ public final class SessionSimulator {
     var vad: VADStateMachine
     var stt: SimulatedSTT
     var endpointer: EndpointerStateMachine
+    /// `pipeline.endpointing.mode: model`: the policy, the model and the turn's audio (nil otherwise).
+    var modelEndpointing: ModelEndpointing?
     var llm: ScriptedLLM
     var aggregator: TextAggregator
     var tts: TTSStream
@@ -148,6 +152,11 @@ public final class SessionSimulator {
             settings: p.stt, preset: LatencyPreset.named(p.stt.preset, stage: .stt)!, rtt: rtt, seed: seed("stt"),
             adjustment: p.retime.sttLatency)
         endpointer = EndpointerStateMachine(settings: p.endpointing)
+        if p.endpointing.mode == "model" {
+            guard let model = engines.endOfTurnModel else { preconditionFailure("endpointing mode model without an end-of-turn model") }
+            precondition(replay?.vadProbabilities == nil, "the fast replay path has no audio for an end-of-turn model")
+            modelEndpointing = ModelEndpointing(settings: p.endpointing, model: model, format: format)
+        }
         llm = ScriptedLLM(
             settings: p.llm, preset: LatencyPreset.named(p.llm.preset, stage: .llm)!, rtt: rtt, seed: seed("llm"),
             retime: p.retime)
@@ -205,6 +214,13 @@ public final class SessionSimulator {
             sttOutput(output)
         case .endpointTimer(let id):
             endpoint(endpointer.timerFired(id: id, at: sim.now))
+        case .eotScore(let request, let probability, let audioEnd):
+            try eotScoreArrived(request: request, probability: probability, audioEnd: audioEnd)
+        case .modelEndpointTimer(let id):
+            guard var model = modelEndpointing else { preconditionFailure("a model endpointer timer without model endpointing") }
+            let actions = model.machine.timerFired(id: id, at: sim.now)
+            modelEndpointing = model
+            try modelEndpoint(actions)
         case .llmToken(let gen, let token, let last):
             llmToken(generation: gen, token: token, last: last)
         case .ttsChunk(let gen, let request, let chunk, let last):

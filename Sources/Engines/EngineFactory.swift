@@ -47,7 +47,15 @@ public enum EngineFactory {
             engines.languageModel = try openAIModel(p.llm)
             engines.synthesizer = EspeakSynthesizer()
         }
+        if p.endpointing.mode == "model" {
+            engines.endOfTurnModel = try endOfTurnModel(p.endpointing.model)
+        }
         return engines
+    }
+
+    /// The end-of-turn model named `name` (`pipeline.endpointing.model`).
+    static func endOfTurnModel(_ name: String) throws -> any EndOfTurnModel {
+        throw EngineError.engineUnavailable("pipeline.endpointing.model '\(name)': Smart Turn v3.2 does not run in this build yet (ONNX Runtime in-process is being added)")
     }
 }
 

@@ -131,6 +131,9 @@ public final class SessionReplayer: @unchecked Sendable {
         guard scenario.pipeline.retime == recordedScenario.pipeline.retime else {
             throw ReplayError("\(archive.path): --retime needs a simulated or imported session; a recorded session's replies keep the recorded pipeline's latencies")
         }
+        if scenario.pipeline.endpointing.mode == "model" {
+            throw ReplayError("\(archive.path): pipeline.endpointing.mode model is not supported yet on a recorded real session (its recorded eot.prediction events stand); use silence or smart")
+        }
         let rerun = RecordedSessionReplay.Rerun.needed(recorded: recordedScenario.pipeline, replay: scenario.pipeline)
         if rerun.contains(.vad) && session.vadProbabilities == nil {
             throw ReplayError("\(archive.path): the recording has no VAD rows (per-frame speech probabilities), so pipeline.vad settings cannot change; its recorded vad.start/vad.stop stand")
@@ -203,6 +206,8 @@ public final class SessionReplayer: @unchecked Sendable {
             && a.caller == b.caller && a.seed == b.seed
             && a.pipeline.stt.engine == "simulated" && b.pipeline.stt.engine == "simulated"
             && a.pipeline.echo.aec == b.pipeline.echo.aec
+            // An end-of-turn model scores the audio itself.
+            && a.pipeline.endpointing.mode != "model" && b.pipeline.endpointing.mode != "model"
     }
 
     /// Runs a replay of the events only, on the fast path when allowed (used by sweeps);
