@@ -29,8 +29,23 @@ import Testing
         #expect(s.caller.turns.count == 1)
     }
 
+    @Test func theModelPolicyKnobsAreCheckedWithTheirRanges() throws {
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.threshold: 1.5 is out of range 0.0...1.0")) {
+            try Scenario(from: root(pipeline: endpointing("threshold", "1.5")))
+        }
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.inference_interval_ms: 5 is out of range 10...10000")) {
+            try Scenario(from: root(pipeline: endpointing("inference_interval_ms", "5")))
+        }
+        #expect(throws: ScenarioError.self) { try Scenario(from: root(pipeline: endpointing("model", "smart-turn-v9"))) }
+        #expect(throws: ScenarioError.self) { try Scenario(from: root(pipeline: endpointing("timeout_ms", "-1"))) }
+        let s = try Scenario(from: root(pipeline: endpointing("threshold", "0.05")))
+        #expect(s.pipeline.endpointing.modelPolicy.threshold == 0.05)
+        #expect(s.pipeline.endpointing.modelPolicy.timeout == .milliseconds(3000))
+        #expect(s.pipeline.endpointing.modelPolicy.inferenceInterval == .milliseconds(100))
+    }
+
     @Test func unknownKeyIsNamedWithItsLine() {
-        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.silense_ms: unknown key (known here: mode, silence_ms, max_delay_ms)")) {
+        #expect(throws: ScenarioError(message: "s.yaml:9: pipeline.endpointing.silense_ms: unknown key (known here: mode, silence_ms, max_delay_ms, model, threshold, action_delay_ms, timeout_ms, inference_interval_ms, inference_ms)")) {
             try Scenario(from: root(pipeline: endpointing("silense_ms", "800")))
         }
     }
