@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import deque
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -34,7 +35,7 @@ from pipecat.frames.frames import (
 )
 from pipecat.metrics.metrics import TurnMetricsData
 from pipecat.observers.base_observer import BaseObserver, FramePushed
-from pipecat.processors.aggregators.llm_response_universal import LLMUserAggregator
+from pipecat.processors.aggregators.llm_response_universal import LLMAssistantAggregator, LLMUserAggregator
 from pipecat.processors.frame_processor import FrameDirection
 from pipecat.transports.base_output import BaseOutputTransport
 
@@ -146,7 +147,11 @@ class CrosstalkObserver(BaseObserver):
                 self._mapper.spoken_text(frame.text)
         if isinstance(frame, StartFrame):
             if self._mapper is None:
-                self._mapper = SessionMapper(frame.audio_in_sample_rate, frame.audio_out_sample_rate)
+                with warnings.catch_warnings():  # deprecated since 1.8, still the one place an observer sees them
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    mic_rate = int(getattr(frame, "audio_in_sample_rate", 16000) or 16000)
+                    bot_rate = int(getattr(frame, "audio_out_sample_rate", 24000) or 24000)
+                self._mapper = SessionMapper(mic_rate, bot_rate)
             if not self._hello_sent and self._aggregator is not None:
                 self._send_hello()
         first = self._dedup.first_push(frame.id)
@@ -168,13 +173,11 @@ class CrosstalkObserver(BaseObserver):
     def _dispatch(self, m: SessionMapper, source: Any, frame: Any, direction: Any, t: int) -> None:
         if isinstance(frame, InputAudioRawFrame):
             if self._audio_ok(frame, m.mic.sample_rate, "mic"):
-                before = m.mic.end_us
                 chunks_before = len(m.outbox)
                 m.mic_audio(t, frame.audio)
                 for msg in m.outbox[chunks_before:]:
                     if msg.get("type") == "audio" and "t_us" in msg:
                         self._mic_marks.append((self._mic_samples, int(msg["t_us"])))  # type: ignore[arg-type]
-                del before
                 self._mic_samples += len(frame.audio) // 2
         elif isinstance(frame, OutputAudioRawFrame) and isinstance(source, BaseOutputTransport):
             if self._audio_ok(frame, m.bot.sample_rate, "bot"):
@@ -198,7 +201,10 @@ class CrosstalkObserver(BaseObserver):
             strategy = self._stop_reasons[number - 1] if len(self._stop_reasons) >= number else self._single_stop_strategy
             m.turn_end(t, m.reason_for(strategy))
         elif isinstance(frame, LLMContextFrame):
-            if direction == FrameDirection.DOWNSTREAM:
+            # A context going to the LLM: down from the user side, or up from the assistant
+            # aggregator (a function call's result); the assistant's own copy downstream is not.
+            to_llm = (direction == FrameDirection.UPSTREAM) == isinstance(source, LLMAssistantAggregator)
+            if to_llm:
                 m.llm_request(t, bool(getattr(frame, "speculation", False)))
         elif isinstance(frame, LLMFullResponseStartFrame):
             m.llm_start(t)
