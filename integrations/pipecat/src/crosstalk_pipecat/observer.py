@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from collections import deque
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -147,10 +146,11 @@ class CrosstalkObserver(BaseObserver):
                 self._mapper.spoken_text(frame.text)
         if isinstance(frame, StartFrame):
             if self._mapper is None:
-                with warnings.catch_warnings():  # deprecated since 1.8, still the one place an observer sees them
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    mic_rate = int(getattr(frame, "audio_in_sample_rate", 16000) or 16000)
-                    bot_rate = int(getattr(frame, "audio_out_sample_rate", 24000) or 24000)
+                # The rates as the pipeline started with them; read from the frame's fields directly
+                # (the attributes are deprecated since 1.8 for processors, which get them at setup).
+                fields = vars(frame)
+                mic_rate = int(fields.get("audio_in_sample_rate") or 16000)
+                bot_rate = int(fields.get("audio_out_sample_rate") or 24000)
                 self._mapper = SessionMapper(mic_rate, bot_rate)
             if not self._hello_sent and self._aggregator is not None:
                 self._send_hello()
@@ -242,9 +242,9 @@ class CrosstalkObserver(BaseObserver):
             self._settings, self._config = pipeline_settings.describe(params, vad)
         except Exception as e:  # noqa: BLE001
             self._warn_once("settings", f"crosstalk: could not read the pipeline's settings ({e})")
-        stops = list(getattr(getattr(params, "user_turn_strategies", None), "stop", None) or [])
+        stops = self._config.get("user_turn_stop") or []
         if len(stops) == 1:
-            self._single_stop_strategy = type(stops[0]).__name__
+            self._single_stop_strategy = str(stops[0].get("class"))
         try:
             aggregator.add_event_handler("on_user_turn_stopped", self._on_user_turn_stopped)
         except Exception:  # noqa: BLE001 - then the reason comes from the configuration alone

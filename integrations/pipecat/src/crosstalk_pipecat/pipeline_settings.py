@@ -14,6 +14,38 @@ def _ms(seconds: Any) -> int | None:
     return None if value is None else round(value * 1000)
 
 
+class _DefaultSmartTurnParams:
+    """The parameters of the default `LocalSmartTurnAnalyzerV3` (Pipecat's `SmartTurnParams`)."""
+
+    def __init__(self) -> None:
+        try:
+            from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
+
+            defaults = SmartTurnParams()
+            self.stop_secs = defaults.stop_secs
+            self.pre_speech_ms = defaults.pre_speech_ms
+            self.max_duration_secs = defaults.max_duration_secs
+        except Exception:  # noqa: BLE001 - documented defaults of pipecat-ai 1.14
+            self.stop_secs, self.pre_speech_ms, self.max_duration_secs = 3.0, 500.0, 8.0
+
+
+class LocalSmartTurnAnalyzerV3:
+    """Stands for the analyzer of Pipecat's default stop strategy (only its name and parameters are read)."""
+
+    def __init__(self) -> None:
+        self.params = _DefaultSmartTurnParams()
+
+
+class TurnAnalyzerUserTurnStopStrategy:
+    """Stands for Pipecat's default stop strategy when the aggregator was given none."""
+
+    def __init__(self) -> None:
+        self._turn_analyzer = LocalSmartTurnAnalyzerV3()
+
+
+_DefaultSmartTurn = TurnAnalyzerUserTurnStopStrategy
+
+
 def describe(aggregator_params: Any, vad_analyzer: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """(settings, config) for an `LLMUserAggregatorParams` (any object with its public fields).
 
@@ -56,6 +88,8 @@ def describe(aggregator_params: Any, vad_analyzer: Any = None) -> tuple[dict[str
         config["vad"] = vad_config
     strategies = getattr(aggregator_params, "user_turn_strategies", None)
     stops = list(getattr(strategies, "stop", None) or [])
+    if strategies is None and aggregator_params is not None:
+        stops = [_DefaultSmartTurn()]  # Pipecat's default stop strategy, not built here (it loads a model)
     starts = list(getattr(strategies, "start", None) or [])
     config["user_turn_start"] = [type(s).__name__ for s in starts]
     stop_config: list[dict[str, Any]] = []
