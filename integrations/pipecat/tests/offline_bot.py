@@ -276,7 +276,8 @@ async def run_bot(observers: Sequence[BaseObserver], script: Sequence[tuple[floa
     ender = asyncio.create_task(end_after_audio())
     run = BotRun(witness=witness, output=speaker, spans=spans)
     try:
-        await asyncio.wait_for(runner.run(worker), timeout_s)
+        await runner.add_workers(worker)
+        await asyncio.wait_for(runner.run(), timeout_s)
         run.finished = True
     finally:
         ender.cancel()
