@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 #: The caller: (silence before, sentence), spoken by espeak-ng. The second sentence comes while the
 #: bot's first (long) reply plays, so the session has a barge-in.
-SCRIPT = [(0.6, "What time do you close?"), (4.5, "Thank you, that is all.")]
+SCRIPT = [(0.6, "What time do you close?"), (4.5, "Thank you very much.")]
 REPLIES = ["We close at eleven tonight, and the kitchen takes its last orders at half past ten. "
            "Would you like me to book a table for you?",
            "You are welcome. Goodbye."]

@@ -156,3 +156,25 @@ def test_end_closes_playback_releases_held_events_and_comes_last() -> None:
     assert m.outbox[-1] == {"type": "end", "t_us": 400_000}
     m.end(500_000)
     assert sum(1 for e in m.outbox if e["type"] == "end") == 1
+
+
+def test_heard_text_of_a_cut_reply_is_the_played_sentences_and_the_played_share_of_the_next() -> None:
+    m = SessionMapper(16000, 24000)
+    user_turn(m, 100_000, 500_000, 700_000)
+    m.tts_chunk(800_000, 24000, 24000)  # 1 s of audio for the first sentence
+    m.tts_text("We close at eleven.")
+    m.tts_chunk(810_000, 48000, 24000)  # 2 s for the second
+    m.tts_text("The kitchen takes its last orders at ten thirty.")
+    m.play_start(900_000)
+    m.bot_audio(1_900_000, b"\x00\x00" * 24000)
+    m.spoken_text("We close at eleven.")  # the output passed the first sentence on: played
+    m.bot_audio(2_900_000, b"\x00\x00" * 24000)  # half of the second one
+    m.vad_start(2_950_000, 0.2)
+    m.interruption(2_950_000)
+    m.play_stop(2_960_000)
+    assert data_of(m, "play.stop") == [{"reason": "interrupted",
+                                        "heard_text": "We close at eleven. The kitchen takes its"}]  # 9 words, half played: 4
+    m.play_start(4_000_000)  # the next reply starts from nothing left over
+    m.spoken_text("Bye.")
+    m.play_stop(4_500_000)
+    assert data_of(m, "play.stop")[-1] == {"reason": "done", "heard_text": "Bye."}

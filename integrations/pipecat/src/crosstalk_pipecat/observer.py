@@ -182,6 +182,8 @@ class CrosstalkObserver(BaseObserver):
         elif isinstance(frame, OutputAudioRawFrame) and isinstance(source, BaseOutputTransport):
             if self._audio_ok(frame, m.bot.sample_rate, "bot"):
                 m.bot_audio(t, frame.audio)
+        elif isinstance(frame, TTSTextFrame):
+            m.tts_text(frame.text)
         elif isinstance(frame, TTSAudioRawFrame):
             m.tts_chunk(t, len(frame.audio) // 2 // max(1, frame.num_channels), frame.sample_rate)
         elif isinstance(frame, VADUserStartedSpeakingFrame):

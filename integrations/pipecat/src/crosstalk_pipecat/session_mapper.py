@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from .stream_placer import StreamPlacer
@@ -24,6 +25,14 @@ class _Play:
     turn: int | None
     interrupted: bool = False
     heard: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Segment:
+    """A piece of reply text the TTS spoke, and how long its audio is (µs)."""
+
+    text: str
+    audio_us: int
 
 
 class SessionMapper:
@@ -52,6 +61,12 @@ class SessionMapper:
         self._llm_tokens = 0
         self._tts_open = False
         self._play: _Play | None = None
+        # Heard text: Pipecat queues each sentence's TTSTextFrame behind its audio, so the output
+        # passes it on once the sentence has played. The sentence being played when the bot is
+        # cut is estimated by how much of its audio played (words in proportion).
+        self._segments: deque[_Segment] = deque()
+        self._tts_audio_us = 0
+        self._played_us = 0
         self._last_vad_row: tuple[float, bool] | None = None
         self._vad_row_us = -1
         self.ended = False
@@ -201,6 +216,7 @@ class SessionMapper:
     def tts_chunk(self, t_us: int, samples: int, sample_rate: int) -> None:
         """The TTS produced audio."""
         self.tick(t_us)
+        self._tts_audio_us += samples * 1_000_000 // max(1, sample_rate)
         self._event(t_us, "tts.chunk", self.turns.reply_turn,
                     {"samples": samples, "ms": samples * 1000 // max(1, sample_rate)})
 
@@ -212,10 +228,30 @@ class SessionMapper:
         self._tts_open = False
         self._event(t_us, "tts.done", self.turns.reply_turn)
 
+    def tts_text(self, text: str) -> None:
+        """The TTS finished a piece of text: its audio is the TTS audio since the previous piece."""
+        self._segments.append(_Segment(text.strip(), self._tts_audio_us))
+        self._tts_audio_us = 0
+        while len(self._segments) > 256:
+            self._segments.popleft()
+
     def spoken_text(self, text: str) -> None:
-        """Text the output played (what a listener heard so far)."""
+        """The output played a piece of text in full (what a listener heard so far)."""
+        if self._segments:
+            self._segments.popleft()
+        self._played_us = 0
         if self._play is not None and text.strip():
             self._play.heard.append(text.strip())
+
+    def _heard_of_cut_segment(self) -> str:
+        if not self._segments or self._played_us <= 0:
+            return ""
+        segment = self._segments[0]
+        words = segment.text.split()
+        if segment.audio_us <= 0:
+            return ""
+        count = min(len(words), len(words) * self._played_us // segment.audio_us)
+        return " ".join(words[:count])
 
     def play_start(self, t_us: int) -> None:
         """The bot started speaking."""
@@ -231,8 +267,14 @@ class SessionMapper:
         if self._play is None:
             return
         play, self._play = self._play, None
+        heard = list(play.heard)
+        if play.interrupted and (partial := self._heard_of_cut_segment()):
+            heard.append(partial)
+        self._segments.clear()
+        self._tts_audio_us = 0
+        self._played_us = 0
         self._event(t_us, "play.stop", play.turn, {"reason": "interrupted" if play.interrupted else "done",
-                                                   "heard_text": " ".join(play.heard)})
+                                                   "heard_text": " ".join(heard)})
 
     def interruption(self, t_us: int) -> None:
         """The pipeline interrupted the bot: a `bargein` when the bot was speaking; an open LLM response is cancelled."""
@@ -260,6 +302,7 @@ class SessionMapper:
 
     def bot_audio(self, pushed_at_us: int, pcm16: bytes) -> None:
         """Bot audio whose end was written to the output at `pushed_at_us`."""
+        self._played_us += (len(pcm16) // 2) * 1_000_000 // self.bot.sample_rate
         self.outbox.extend(chunk.message() for chunk in self.bot.place(pushed_at_us, pcm16))
 
     # End ----------------------------------------------------------------------------------------
