@@ -13,13 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "examples"))  # the offline bot
 
-#: The caller: (silence before, sentence), spoken by espeak-ng. The second sentence comes while the
-#: bot's first (long) reply plays, so the session has a barge-in.
-SCRIPT = [(0.6, "What time do you close?"), (4.5, "Thank you very much.")]
-REPLIES = ["We close at eleven tonight, and the kitchen takes its last orders at half past ten. "
-           "Would you like me to book a table for you?",
-           "You are welcome. Goodbye."]
+from offline_bot import REPLIES, SCRIPT  # noqa: E402,F401 - the caller's script and the bot's replies
 
 
 def crosstalk_bin() -> str:

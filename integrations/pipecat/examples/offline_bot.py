@@ -1,11 +1,20 @@
-"""A real, offline Pipecat 1.14 voice bot for the tests: a WAV as the caller, Silero VAD, Smart Turn v3,
-a scripted STT and LLM, espeak-ng as the TTS, and a transport that paces audio in real time."""
+"""A real, offline Pipecat 1.14 voice bot recorded by Crosstalk (also the tests' bot).
+
+The caller is espeak-ng speech (or a WAV), the VAD is Silero, the end of turn Smart Turn v3 (Pipecat's
+default stop strategy), the STT and the LLM are scripted, the TTS is espeak-ng, and a transport plays
+the audio in and out in real time. Nothing leaves the machine.
+
+    crosstalk record --listen 127.0.0.1:7070 -o call.ctk --once &
+    .engines/pipecat-venv/bin/python integrations/pipecat/examples/offline_bot.py --port 7070
+    crosstalk verify call.ctk && crosstalk report call.ctk
+"""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import subprocess
+import sys
 import wave
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +63,13 @@ from pipecat.workers.runner import WorkerRunner
 
 MIC_RATE = 16000
 FRAME_MS = 20
+
+#: The caller: (silence before, sentence), spoken by espeak-ng. The second sentence comes while the
+#: bot's first (long) reply plays, so the session has a barge-in.
+SCRIPT = [(0.6, "What time do you close?"), (4.5, "Thank you very much.")]
+REPLIES = ["We close at eleven tonight, and the kitchen takes its last orders at half past ten. "
+           "Would you like me to book a table for you?",
+           "You are welcome. Goodbye."]
 
 
 def espeak(text: str, rate: int, voice: str = "en-us", speed: int = 165) -> np.ndarray:
@@ -282,3 +298,32 @@ async def run_bot(observers: Sequence[BaseObserver], script: Sequence[tuple[floa
     finally:
         ender.cancel()
     return run
+
+
+def main() -> int:
+    """Runs the bot once with a `CrosstalkObserver`; exit 0 when the recorder took the session cleanly."""
+    import argparse
+    import logging
+
+    from crosstalk_pipecat import CrosstalkObserver
+
+    parser = argparse.ArgumentParser(description="An offline Pipecat bot recorded by `crosstalk record --listen`.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7070)
+    parser.add_argument("--name", default="pipecat offline bot")
+    parser.add_argument("--codec", default="opus", choices=("opus", "pcm16"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    from loguru import logger
+
+    logger.remove()  # Pipecat logs every frame hop at DEBUG
+    logger.add(sys.stderr, level="WARNING")
+    observer = CrosstalkObserver(host=args.host, port=args.port, name=args.name, codec=args.codec)
+    run = asyncio.run(run_bot([observer], SCRIPT, REPLIES, tail_s=4.0))
+    print(f"turn ends (µs, pipeline clock): {run.witness.turn_ends_us}")
+    print(f"recorder: {observer.sender.end_reply or observer.sender.failed}")
+    return 0 if run.finished and observer.sender.end_reply and not observer.sender.errors else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
