@@ -111,10 +111,12 @@ def main() -> None:
     reply = json.loads(reader.readline())
     recorded = time.monotonic() - started
     recorder.wait()
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
     seconds = frames * FRAME_US / 1_000_000
     print(f"recorded {seconds:.0f} s session ({args.form}, {len(payload) / 1e6:.0f} MB of lines) in {recorded:.1f} s: "
-          f"{seconds / recorded:.0f}x real time ({reply['frames']} frames, {reply['rejected']} rejected), recorder peak {peak_mb:.0f} MB")
+          f"{seconds / recorded:.0f}x real time ({reply['frames']} frames, {reply['rejected']} rejected), recorder peak {peak_mb:.0f} MB, "
+          f"{cpu:.1f} CPU s ({seconds / cpu:.0f}x real time per CPU second)")
     started = time.monotonic()
     result = subprocess.run([args.bin, "replay", out, "--set", "pipeline.endpointing.silence_ms=800"],
                             capture_output=True, text=True, check=True)

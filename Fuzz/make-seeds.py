@@ -85,6 +85,26 @@ def live_seeds():
         '{"type":"event","t_us":10,"kind":"vad.stop"}',
     ]
     write("FuzzLive", "rejections.jsonl", "\n".join(bad) + "\n")
+    # A real pipeline's shape (docs/record-protocol.md, chunks): mic in 10 ms chunks, bot at 24 kHz placed
+    # by t_us only while it speaks, VAD rows by time every 32 ms, events out of order within the window.
+    chunk = [line({"type": "hello", "sample_rate": 8000, "frame_ms": 20, "codec": "opus",
+                   "stream_rates": {"bot": 24000}, "settings": {"pipeline.endpointing.silence_ms": 300}})]
+    for i in range(12):
+        t_us = i * 10_000
+        chunk.append(line({"type": "audio", "stream": "mic", "pcm16": client.pcm16([(k * 37 + i) % 2000 - 1000 for k in range(80)])}))
+        if i % 3 == 0:
+            chunk.append(line({"type": "vad", "t_us": t_us, "prob": 0.9 if i < 6 else 0.1, "speech": i < 6}))
+        if i == 4:
+            chunk.append(line({"type": "event", "t_us": 60_000, "kind": "llm.request", "turn": 1}))
+            chunk.append(line({"type": "event", "t_us": 50_000, "kind": "turn.end", "turn": 1,
+                               "data": {"reason": "smart_turn", "speech_end_us": 30_000}}))
+            chunk.append(line({"type": "event", "t_us": 40_000, "kind": "eot.prediction", "turn": 1,
+                               "data": {"probability": 0.93, "outcome": "complete", "inference_ms": 40}}))
+        if i >= 8:
+            chunk.append(line({"type": "audio", "stream": "bot", "t_us": t_us + 5_000, "sample_rate": 24000,
+                               "pcm16": client.pcm16([(k * 91) % 4000 - 2000 for k in range(240)])}))
+    chunk.append(line({"type": "end"}))
+    write("FuzzLive", "pipeline-chunks.jsonl", "".join(chunk))
 
 
 def archive_seeds():

@@ -53,13 +53,16 @@ public struct ObservedCall: Equatable, Sendable {
         public var text: String
         /// Where it is anchored (nil: it plays at its recorded time, e.g. a greeting before any turn).
         public var anchor: Anchor?
+        /// When the recorded pipeline ended the turn this reply answers, if the transcript says.
+        public var recordedTurnEnd: SimInstant?
 
         /// Creates a segment.
-        public init(startFrame: Int, frameCount: Int, text: String, anchor: Anchor? = nil) {
+        public init(startFrame: Int, frameCount: Int, text: String, anchor: Anchor? = nil, recordedTurnEnd: SimInstant? = nil) {
             self.startFrame = startFrame
             self.frameCount = frameCount
             self.text = text
             self.anchor = anchor
+            self.recordedTurnEnd = recordedTurnEnd
         }
     }
 
@@ -94,6 +97,14 @@ public struct ObservedCall: Equatable, Sendable {
         var out = self
         for i in out.botSegments.indices {
             let start = SimInstant(microseconds: Int64(out.botSegments[i].startFrame) * frameDuration.microseconds)
+            if let recorded = out.botSegments[i].recordedTurnEnd {
+                // The real pipeline's own turn end is known: the reply follows the turn end that hears
+                // the speech the real one had heard, by the real pipeline's latency from its turn end.
+                out.botSegments[i].anchor = ends.last(where: { $0.speechEnd <= recorded }).map {
+                    Anchor(speechEnd: $0.speechEnd, delay: start - recorded)
+                }
+                continue
+            }
             out.botSegments[i].anchor = ends.last(where: { $0.at <= start }).map {
                 Anchor(speechEnd: $0.speechEnd, delay: start - $0.at)
             }
@@ -119,6 +130,7 @@ extension ObservedCall {
                 members["anchor_speech_end_us"] = .int(a.speechEnd.microseconds)
                 members["anchor_delay_us"] = .int(a.delay.microseconds)
             }
+            if let end = s.recordedTurnEnd { members["recorded_turn_end_us"] = .int(end.microseconds) }
             return .object(members)
         }
         return [
@@ -150,6 +162,7 @@ extension ObservedCall {
             if let end = instant(s["anchor_speech_end_us"]), let delay = s["anchor_delay_us"]?.intValue {
                 segment.anchor = Anchor(speechEnd: end, delay: SimDuration(microseconds: delay))
             }
+            segment.recordedTurnEnd = instant(s["recorded_turn_end_us"])
             botSegments.append(segment)
         }
         self.init(callerTurns: callerTurns, botSegments: botSegments, hasTranscript: transcript, frameCount: Int(frames))

@@ -45,7 +45,7 @@ public final class ArchiveEventSource: EventSource {
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         let meta = archive.meta
         info = SessionInfo(
-            title: (path as NSString).lastPathComponent, scenario: meta["scenario_name"],
+            title: PathName.lastComponent(of: path), scenario: meta["scenario_name"],
             sessionID: meta["session_id"], parentSessionID: meta["parent_session_id"])
         var counts: [AudioStream: Int] = [:]
         for stream in AudioStream.allCases { counts[stream] = try archive.frameCount(stream) }

@@ -134,7 +134,7 @@ extension InspectorApp {
 
     /// `<archive name>-turn<N>.wav` in the current directory.
     func defaultWAVPath(turn: Int) -> String {
-        let name = (model.paths[min(focus, model.paths.count - 1)] as NSString).lastPathComponent
+        let name = PathName.lastComponent(of: model.paths[min(focus, model.paths.count - 1)])
         let base = name.hasSuffix(".ctk") ? String(name.dropLast(4)) : name
         return "\(base)-turn\(turn).wav"
     }

@@ -43,9 +43,13 @@ public final class InspectorModel {
     private let primarySource: ArchiveEventSource
     private let secondSource: ArchiveEventSource?
     private var replayer: SessionReplayer?
+    /// QA's caller labels of the first archive: the ground truth of its replays' diffs.
+    private let callerLabels: CallerLabels?
 
-    /// Opens one or two archives. Fails with the archive's one-line error before anything is drawn.
-    public init(paths: [String]) throws {
+    /// Opens one or two archives (`callerLabels`: QA's labels of the first one's caller turns).
+    /// Fails with the archive's one-line error before anything is drawn.
+    public init(paths: [String], callerLabels: CallerLabels? = nil) throws {
+        self.callerLabels = callerLabels
         precondition(!paths.isEmpty && paths.count <= 2, "inspect opens one or two archives")
         self.paths = paths
         primarySource = try ArchiveEventSource(path: paths[0])
@@ -96,7 +100,7 @@ public final class InspectorModel {
             events: events, info: SessionInfo(title: title, scenario: primarySource.info.scenario, sessionID: nil,
                                               parentSessionID: primarySource.info.sessionID),
             levels: primarySource.levels, streams: streams)
-        let diff = SessionDiff(before: try replayer.recordedMetrics(), after: SessionMetrics(events: events))
+        let diff = SessionDiff(before: try replayer.recordedMetrics(), after: replayer.metrics(of: events))
         return Comparison(before: primary, after: Timeline(source: source), beforeTitle: "recorded · " + primarySource.info.title,
                           afterTitle: title, diff: diff, isReplay: true)
     }
@@ -138,7 +142,7 @@ public final class InspectorModel {
 
     private func openReplayer() throws -> SessionReplayer {
         if let replayer { return replayer }
-        let made = try SessionReplayer(path: paths[0])
+        let made = try SessionReplayer(path: paths[0], callerLabels: callerLabels)
         replayer = made
         return made
     }

@@ -162,29 +162,76 @@ final class ArchiveWriteWorker: @unchecked Sendable {
         var data: Data
     }
 
-    /// Encodes frames in arrival order (each stream's codec sees its frames in order), then sorts
-    /// them by primary key so each stream's rows append to its own run of b-tree pages.
+    /// Encodes each stream's frames in arrival order (each stream's codec sees its frames in order),
+    /// the streams side by side on the machine's cores (their encoders share nothing, so the packets
+    /// are the same as one after the other), then sorts them by primary key so each stream's rows
+    /// append to its own run of b-tree pages.
     private func encode(_ frames: [ArchiveBatch.Frame]) throws -> [EncodedFrame] {
+        var groups: [(stream: AudioStream, frames: [ArchiveBatch.Frame], codec: (any FrameCodec)?)] = []
+        for stream in AudioStream.allCases {
+            let mine = frames.filter { $0.stream == stream }
+            guard !mine.isEmpty else { continue }
+            let needsCodec = mine.contains { $0.packet == nil }
+            groups.append((stream, mine, needsCodec ? try codec(for: stream) : nil))
+        }
+        let results = UnsafeResults(count: groups.count)
+        let packetCodecName = packetCodecName, path = path
+        let work = UnsafeGroups(groups: groups)
+        DispatchQueue.concurrentPerform(iterations: groups.count) { index in
+            let group = work.groups[index]
+            results.set(index, Result { () throws -> [EncodedFrame] in
+                var out: [EncodedFrame] = []
+                out.reserveCapacity(group.frames.count)
+                for frame in group.frames {
+                    if let packet = frame.packet {
+                        out.append(EncodedFrame(stream: frame.stream, frame: frame.frame, timeUs: frame.timeUs,
+                                                codec: packetCodecName, data: Data(packet)))
+                        continue
+                    }
+                    guard let codec = group.codec else { preconditionFailure("a frame to encode in a group without a codec") }
+                    do {
+                        let packet = try codec.encode(frame.samples)
+                        out.append(EncodedFrame(stream: frame.stream, frame: frame.frame, timeUs: frame.timeUs,
+                                                codec: codec.name, data: Data(packet)))
+                    } catch {
+                        throw ArchiveError.codec(path: path, stream: frame.stream.rawValue, frame: frame.frame,
+                                                 detail: "cannot encode: \(error)")
+                    }
+                }
+                out.sort { $0.frame < $1.frame }
+                return out
+            })
+        }
         var out: [EncodedFrame] = []
         out.reserveCapacity(frames.count)
-        for frame in frames {
-            if let packet = frame.packet {
-                out.append(EncodedFrame(stream: frame.stream, frame: frame.frame, timeUs: frame.timeUs,
-                                        codec: packetCodecName, data: Data(packet)))
-                continue
-            }
-            let codec = try codec(for: frame.stream)
-            do {
-                let packet = try codec.encode(frame.samples)
-                out.append(EncodedFrame(stream: frame.stream, frame: frame.frame, timeUs: frame.timeUs,
-                                        codec: codec.name, data: Data(packet)))
-            } catch {
-                throw ArchiveError.codec(path: path, stream: frame.stream.rawValue, frame: frame.frame,
-                                         detail: "cannot encode: \(error)")
-            }
+        // Streams in the order of their names (the primary key's order), as before.
+        for index in groups.indices.sorted(by: { groups[$0].stream.rawValue < groups[$1].stream.rawValue }) {
+            out += try results.get(index)
         }
-        out.sort { ($0.stream.rawValue, $0.frame) < ($1.stream.rawValue, $1.frame) }
         return out
+    }
+
+    /// The streams to encode, shared read-only with the encoding threads (each codec is used by one).
+    private struct UnsafeGroups: @unchecked Sendable {
+        let groups: [(stream: AudioStream, frames: [ArchiveBatch.Frame], codec: (any FrameCodec)?)]
+    }
+
+    /// One result slot per stream, each written by exactly one encoding thread.
+    private final class UnsafeResults: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<Result<[EncodedFrame], any Error>?>
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil)
+        }
+        deinit {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        func set(_ index: Int, _ result: Result<[EncodedFrame], any Error>) { slots[index] = result }
+        func get(_ index: Int) throws -> [EncodedFrame] {
+            guard let result = slots[index] else { preconditionFailure("stream \(index) was not encoded") }
+            return try result.get()
+        }
     }
 
     private func codec(for stream: AudioStream) throws -> any FrameCodec {

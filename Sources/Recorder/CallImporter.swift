@@ -132,7 +132,7 @@ public struct CallImporter {
         if bot == nil && replies.isEmpty {
             notes.append("no bot replies given (transcript 'bot' list): the simulated bot says its fallback reply to every turn")
         }
-        let name = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = PathName.deletingExtension(PathName.lastComponent(of: input))
         let yaml = scenarioYAML(turns: callerTurns.map(\.text), replies: replies, name: name, transcript: hasTranscript, frames: frameCount, frameMs: frameMs)
         let scenario = try ScenarioLoader.decode(yaml: yaml, source: "\(name) (import)", overrides: request.overrides)
         var call = ObservedCall(callerTurns: callerTurns, botSegments: segments, hasTranscript: hasTranscript, frameCount: frameCount)
@@ -170,7 +170,7 @@ public struct CallImporter {
             "config": scenario.resolvedConfig.canonicalText,
             "source": "import",
             "import": call.json.canonicalText,
-            "import_file": (input as NSString).lastPathComponent,
+            "import_file": PathName.lastComponent(of: input),
         ]
         let micCodec = try makeCodec()
         let writer = try SessionArchiveWriter(
@@ -233,7 +233,8 @@ public struct CallImporter {
         if !entries.isEmpty, entries.allSatisfy({ $0.start != nil && $0.end != nil }) {
             return entries.map { e in
                 let a = Int(e.start!.microseconds / frameUs), b = Int((e.end!.microseconds + frameUs - 1) / frameUs)
-                return ObservedCall.BotSegment(startFrame: min(a, packets.count), frameCount: max(0, min(b, packets.count) - a), text: e.text)
+                return ObservedCall.BotSegment(startFrame: min(a, packets.count), frameCount: max(0, min(b, packets.count) - a), text: e.text,
+                                               recordedTurnEnd: e.turnEnd)
             }.filter { $0.frameCount > 0 }
         }
         let speech = try speechFrames(packets, vad: vad, format: format, makeCodec: makeCodec)
@@ -242,7 +243,10 @@ public struct CallImporter {
         var segments = regions.map { ObservedCall.BotSegment(startFrame: $0.lowerBound, frameCount: $0.count, text: "") }
         if !entries.isEmpty {
             if entries.count == segments.count {
-                for i in segments.indices { segments[i].text = entries[i].text }
+                for i in segments.indices {
+                    segments[i].text = entries[i].text
+                    segments[i].recordedTurnEnd = entries[i].turnEnd
+                }
             } else {
                 notes.append("the transcript has \(entries.count) bot replies without times but the bot channel has \(segments.count): reply texts not attached")
             }

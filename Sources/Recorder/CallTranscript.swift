@@ -25,6 +25,9 @@ public struct CallTranscript: Equatable, Sendable {
         public var text: String
         /// Word timings, if given.
         public var words: [SimulatedSTT.SpokenWord]
+        /// For a bot reply: when the recorded pipeline ended the user turn it answers (`turn_end`),
+        /// if known. Replays then keep the real pipeline's latency from its own turn end.
+        public var turnEnd: SimInstant? = nil
     }
 
     /// The caller's turns.
@@ -80,7 +83,12 @@ public struct CallTranscript: Equatable, Sendable {
                         words.append(.init(text: word, start: a, end: b))
                     }
                 }
-                out.append(Entry(start: start ?? words.first?.start, end: end ?? words.last?.end, text: text, words: words))
+                let turnEnd = try seconds(item["turn_end"], "\(at).turn_end")
+                if turnEnd != nil, key != "bot" { throw fail("\(at).turn_end: only bot replies have one (the turn end they answer)") }
+                if let turnEnd, let start = start ?? words.first?.start, turnEnd > start {
+                    throw fail("\(at).turn_end \(turnEnd) is after the reply's start \(start): a reply answers a turn that has ended")
+                }
+                out.append(Entry(start: start ?? words.first?.start, end: end ?? words.last?.end, text: text, words: words, turnEnd: turnEnd))
             }
             return out
         }
@@ -118,4 +126,18 @@ public struct CallTranscript: Equatable, Sendable {
 
     /// Whitespace-separated words.
     static func words(_ text: String) -> [String] { text.split(whereSeparator: \.isWhitespace).map(String.init) }
+}
+
+extension CallTranscript {
+    /// The caller's turns as QA's labels (`--caller-turns labels.json`): each entry's start and end.
+    public var callerLabels: CallerLabels {
+        CallerLabels(turns: zip(caller, callerTurns).map { entry, turn in
+            CallerLabels.Turn(start: entry.start ?? turn.start, end: entry.end ?? turn.end, text: turn.text)
+        })
+    }
+
+    /// Reads `path` as caller labels (`--caller-turns`); a bad file throws naming the file and the entry.
+    public static func callerLabels(path: String) throws -> CallerLabels {
+        try read(path: path).callerLabels
+    }
 }

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -159,8 +160,7 @@ public enum OutputFile {
 
     /// The folder of `path` as given (not through links: a link is replaced where it is).
     static func folder(of path: String) -> String {
-        let folder = (path as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "." : folder
+        PathName.folder(of: path)
     }
 
     /// An `ArchiveError` for a failed system call on `path`.

@@ -18,7 +18,7 @@ public final class ScenarioAudioFiles: AudioClipSource {
 
     /// Files of `scenario`, loaded from `scenarioPath`'s folder; `source` names the scenario in messages.
     public init(scenario: Scenario, scenarioPath: String) {
-        directory = (scenarioPath as NSString).deletingLastPathComponent
+        directory = PathName.folder(of: scenarioPath)
         source = scenarioPath
         var keys: [String: String] = [:]
         for (i, turn) in scenario.caller.turns.enumerated() {
@@ -30,7 +30,7 @@ public final class ScenarioAudioFiles: AudioClipSource {
 
     /// Where `path` (as written in the scenario) is on disk.
     public func location(of path: String) -> String {
-        path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        path.hasPrefix("/") || directory == "." ? path : (directory == "/" ? "/" + path : directory + "/" + path)
     }
 
     public func samples(of path: String, sampleRate: Int) throws -> [Int16] {

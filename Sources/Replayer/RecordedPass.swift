@@ -11,14 +11,17 @@ public struct RecordedPass: Sendable {
     /// The first difference between the recording and `got` (nil: identical).
     public var difference: EventStreamDifference?
 
-    /// Reads `archive`'s events once, comparing them with `got` (the replay's, in stream order).
-    public static func read(_ archive: SessionArchive, against got: [PipelineEvent]) throws -> RecordedPass {
+    /// Reads `archive`'s events once, comparing them with `got` (the replay's, in stream order);
+    /// the metrics take `labels` as ground truth when given.
+    public static func read(_ archive: SessionArchive, against got: [PipelineEvent], labels: CallerLabels? = nil) throws -> RecordedPass {
         var finder = EventStreamDifference.Finder(got: got)
         var accumulator = SessionMetrics.Accumulator()
+        var merger = labels.map { CallerLabels.Merger(labels: $0) }
         try archive.forEachEvent { event in
             finder.add(expected: event)
-            accumulator.add(event)
+            if merger == nil { accumulator.add(event) } else { merger?.add(event) { accumulator.add($0) } }
         }
+        merger?.finish { accumulator.add($0) }
         return RecordedPass(hash: finder.expectedHash, metrics: accumulator.metrics, difference: finder.finish())
     }
 }

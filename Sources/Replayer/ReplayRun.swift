@@ -67,7 +67,7 @@ public struct ReplayRun {
             }
             (events, frames) = try replayer.run(scenario, recorder: writer, fast: false)
             // The diff is kept with the replayed session (DESIGN.md §4), as `replay --json` prints it.
-            let kept = SessionDiff(before: try replayer.recordedMetrics(), after: SessionMetrics(events: events))
+            let kept = SessionDiff(before: try replayer.recordedMetrics(), after: replayer.metrics(of: events))
             writer.record(meta: "replay_diff", value: kept.json.canonicalText)
             try writer.finish()
         } else if request.isCounterfactual || replayer.recordedSession != nil {
@@ -84,11 +84,11 @@ public struct ReplayRun {
             !($0.kind == .sessionEnd && $0.data["reason"]?.stringValue == "recording_end")
         }
         // One pass over the recording (a cursor): its hash, its metrics, and the first difference.
-        let recorded = try RecordedPass.read(replayer.archive, against: compared)
+        let recorded = try RecordedPass.read(replayer.archive, against: compared, labels: replayer.callerLabels)
         return Outcome(
             events: events, hash: EventStreamHash.of(request.isCounterfactual ? events : compared), recordedHash: recorded.hash,
             difference: request.isCounterfactual ? nil : recorded.difference, audioMismatch: request.isCounterfactual ? nil : audioMismatch,
-            diff: SessionDiff(before: recorded.metrics, after: SessionMetrics(events: events)),
+            diff: SessionDiff(before: recorded.metrics, after: replayer.metrics(of: events)),
             fastPath: fast, frames: frames)
     }
 

@@ -46,12 +46,16 @@ public final class SessionReplayer: @unchecked Sendable {
     /// The recording's `llm.*` events, read on first use (a replay against a recorded server).
     private var languageModelEvents: [PipelineEvent]?
     private var metricsOfRecording: SessionMetrics?
+    /// QA's labels of the caller's turns (`--caller-turns`): the ground truth of every metric of the
+    /// recording and of its replays, in place of the recorded `caller.*` events.
+    public let callerLabels: CallerLabels?
 
     /// Opens `path` and loads what every replay of it needs (turn starts, features, settings).
     ///
     /// The recorded events are not held: the few a replay needs are read by kind, and comparisons
     /// with the recording stream it through a cursor (`RecordedPass`).
-    public init(path: String) throws {
+    public init(path: String, callerLabels: CallerLabels? = nil) throws {
+        self.callerLabels = callerLabels
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         if ArchivedScenario.isRecordedSession(archive) {
             // A recorded real session: its events are held (they are the replay's input).
@@ -141,9 +145,20 @@ public final class SessionReplayer: @unchecked Sendable {
         defer { lock.unlock() }
         if let metricsOfRecording { return metricsOfRecording }
         var accumulator = SessionMetrics.Accumulator()
-        try archive.forEachEvent { accumulator.add($0) }
+        if let callerLabels {
+            var merger = CallerLabels.Merger(labels: callerLabels)
+            try archive.forEachEvent { merger.add($0) { accumulator.add($0) } }
+            merger.finish { accumulator.add($0) }
+        } else {
+            try archive.forEachEvent { accumulator.add($0) }
+        }
         metricsOfRecording = accumulator.metrics
         return accumulator.metrics
+    }
+
+    /// The metrics of a replay's `events`, with the caller labels as ground truth when given.
+    public func metrics(of events: [PipelineEvent]) -> SessionMetrics {
+        callerLabels?.metrics(of: events) ?? SessionMetrics(events: events)
     }
 
     /// The recording's `llm.request`, `llm.token`, `llm.done` and `llm.cancel` events, read once.
@@ -251,22 +266,39 @@ public final class SessionReplayer: @unchecked Sendable {
         let micPackets = try archive.packets(.mic)
         let vadRows = try archive.vadFrames()
         let botFrames = try archive.frameCount(.bot)
-        var bot = [Int16](repeating: 0, count: session.frameCount * spf)
-        let recordedBot = botFrames > 0 ? try archive.decodedAudio(.bot, frames: 0..<botFrames) : []
+        // The new bot stream, only where a reply plays (frames not held are silent): each reply's
+        // recorded audio is decoded on its own (with a second of warm-up), never the whole stream.
+        var bot: [Int: [Int16]] = [:]
+        let total = session.frameCount * spf, recordedEnd = botFrames * spf
+        func set(_ sample: Int, _ value: Int16) {
+            let frame = sample / spf
+            if bot[frame] == nil {
+                guard value != 0 else { return }
+                bot[frame] = [Int16](repeating: 0, count: spf)
+            }
+            bot[frame]![sample % spf] = value
+        }
         for p in outcome.placements {
             guard let audio = session.replies[p.reply].audio else { continue }
-            let from = format.sampleIndex(at: audio.lowerBound), to = min(format.sampleIndex(at: audio.upperBound), recordedBot.count)
-            let end = min(p.audioEnd.map(format.sampleIndex(at:)) ?? Int.max, bot.count)
+            let from = format.sampleIndex(at: audio.lowerBound), to = min(format.sampleIndex(at: audio.upperBound), recordedEnd)
+            guard from < to else { continue }
+            let firstFrame = from / spf
+            let recorded = try archive.decodedAudio(.bot, frames: firstFrame..<((to + spf - 1) / spf), warmupFrames: 50)
+            let end = min(p.audioEnd.map(format.sampleIndex(at:)) ?? Int.max, total)
             var target = format.sampleIndex(at: audio.lowerBound + p.shift)
             var source = from
             while source < to && target < end {
-                if target >= 0 { bot[target] = recordedBot[source] }
+                if target >= 0 { set(target, recorded[source - firstFrame * spf]) }
                 source += 1
                 target += 1
             }
             // A later reply cuts an earlier one: silence after the earlier one's stop.
-            while target < min(end, bot.count) && target < format.sampleIndex(at: audio.upperBound + p.shift) { bot[target] = 0; target += 1 }
+            while target < end && target < format.sampleIndex(at: audio.upperBound + p.shift) {
+                if target >= 0 { set(target, 0) }
+                target += 1
+            }
         }
+        let silence = [Int16](repeating: 0, count: spf)
         var e = 0
         for f in 0..<session.frameCount {
             let time = format.instant(ofSample: f * spf)
@@ -278,7 +310,7 @@ public final class SessionReplayer: @unchecked Sendable {
                 let packet = f < micPackets.count ? micPackets[f].bytes : nil
                 recorder.record(stream: .mic, frame: f, time: time, samples: packet == nil ? [Int16](repeating: 0, count: spf) : [], packet: packet)
             }
-            recorder.record(stream: .bot, frame: f, time: time, samples: Array(bot[(f * spf)..<((f + 1) * spf)]), packet: nil)
+            recorder.record(stream: .bot, frame: f, time: time, samples: bot.removeValue(forKey: f) ?? silence, packet: nil)
             if f < vadRows.count {
                 // The recorded rows as they are (the pipeline's own speech flag, not one re-derived here).
                 recorder.record(vadFrame: f, time: time, probability: vadRows[f].probability, speech: vadRows[f].speech)

@@ -20,6 +20,8 @@ public struct SweepRunner: Sendable {
     public var jobs: Int
     /// The shard to run (nil: everything).
     public var shard: SweepShard?
+    /// QA's caller labels per archive, in archive order (`--caller-turns`; missing: none).
+    public var callerLabels: [CallerLabels?] = []
 
     /// Stack size of a worker thread (the simulation is not deeply recursive; this is headroom).
     static let workerStackBytes = 16 << 20
@@ -51,7 +53,9 @@ public struct SweepRunner: Sendable {
     /// `progress(done, total)` is called from worker threads after each work item.
     public func run(progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> SweepResult {
         try checkArguments()
-        let replayers = try Self.parallelMap(count: archivePaths.count, jobs: jobs) { try SessionReplayer(path: archivePaths[$0]) }
+        let replayers = try Self.parallelMap(count: archivePaths.count, jobs: jobs) { index in
+            try SessionReplayer(path: archivePaths[index], callerLabels: callerLabels.indices.contains(index) ? callerLabels[index] : nil)
+        }
         var seen: [String: Int] = [:]
         for (i, r) in replayers.enumerated() {
             if let j = seen[r.sessionID] {
@@ -69,7 +73,9 @@ public struct SweepRunner: Sendable {
             let archive = k % archivePaths.count, point = k / archivePaths.count
             let sample: SweepSample
             do {
-                sample = SweepSample(events: try replayers[archive].replayEvents(overrides: overrides + grid.overrides(at: point), retime: retime))
+                let replayer = replayers[archive]
+                let events = try replayer.replayEvents(overrides: overrides + grid.overrides(at: point), retime: retime)
+                sample = SweepSample(events: replayer.callerLabels?.applied(to: events) ?? events)
             } catch let error as ScenarioError {
                 throw error
             } catch {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Inspector
+import Recorder
 
 /// `crosstalk inspect`: the full-screen timeline debugger, or one screen as text.
 struct Inspect: ParsableCommand {
@@ -19,6 +20,11 @@ struct Inspect: ParsableCommand {
 
     @Argument(help: "One session archive (.ctk), or two to compare.")
     var archives: [String]
+
+    @Option(name: .customLong("caller-turns"), help: ArgumentHelp(
+        "QA's labels of the caller's turns (the import transcript's JSON: a `caller` list of {start, end, text} in seconds): ground truth for a live or imported session, read here, never written to an archive.",
+        valueName: "labels.json"))
+    var callerTurns: String?
 
     @Flag(help: "Print one screen as plain text and exit (no terminal needed).")
     var render = false
@@ -69,7 +75,7 @@ struct Inspect: ParsableCommand {
             return
         }
         // Everything that can fail on bad input happens here, before the terminal is touched.
-        let model = try InspectorModel(paths: archives)
+        let model = try InspectorModel(paths: archives, callerLabels: try callerTurns.map(CallTranscript.callerLabels(path:)))
         var app = try InspectorApp(model: model, width: width, height: height)
         if let filter { try app.applyFilter(filter) }
         if !overrides.isEmpty || !retime.isEmpty { try app.replay(overrides: overrides, retime: retime) }

@@ -24,13 +24,18 @@ struct Replay: ParsableCommand {
 
     @OptionGroup var options: RerunOptions
 
+    @Option(name: .customLong("caller-turns"), help: ArgumentHelp(
+        "QA's labels of the caller's turns (the import transcript's JSON: a `caller` list of {start, end, text} in seconds): ground truth for a live or imported session, read here, never written to an archive.",
+        valueName: "labels.json"))
+    var callerTurns: String?
+
     @Option(help: ArgumentHelp(
         "Re-time a stage: -200 / +150 ms, *0.5, or *0.5+100 (repeatable). Stages: \(Retiming.keys.joined(separator: ", ")).",
         valueName: "stage.latency=value"))
     var retime: [String] = []
 
     func run() throws {
-        let replayer = try SessionReplayer(path: archive)
+        let replayer = try SessionReplayer(path: archive, callerLabels: try callerTurns.map(CallTranscript.callerLabels(path:)))
         var request = ReplayRun.Request()
         request.overrides = options.overrides
         request.retime = retime

@@ -36,29 +36,16 @@ struct Report: ParsableCommand {
         var accumulator = SessionMetrics.Accumulator()
         var hasher = FNV1a64()
         // Labels replace any recorded ground truth; they enter the stream at their times.
-        let labels: [PipelineEvent] = try callerTurns.map { path -> [PipelineEvent] in
-            let transcript = try CallTranscript.read(path: path)
-            return zip(transcript.caller, transcript.callerTurns).enumerated().flatMap { i, pair -> [PipelineEvent] in
-                let (entry, turn) = pair
-                let start = entry.start ?? turn.start, end = entry.end ?? turn.end
-                return [PipelineEvent(seq: -1, time: start, kind: .callerSpeechStart, turn: i + 1, data: ["text": .string(turn.text)]),
-                        PipelineEvent(seq: -1, time: end, kind: .callerSpeechEnd, turn: i + 1, data: ["text": .string(turn.text)])]
-            }.sorted { $0.time < $1.time }
-        } ?? []
-        var next = 0
+        var labels = try callerTurns.map { CallerLabels.Merger(labels: try CallTranscript.callerLabels(path: $0)) }
         try session.forEachEvent { event in
-            while next < labels.count && labels[next].time <= event.time {
-                accumulator.add(labels[next])
-                next += 1
-            }
-            if callerTurns != nil && event.kind.rawValue.hasPrefix("caller.") { return }
-            accumulator.add(event)
             if !json { hasher.combine(event.canonicalLine) }
+            if labels == nil {
+                accumulator.add(event)
+            } else {
+                labels?.add(event) { accumulator.add($0) }
+            }
         }
-        while next < labels.count {
-            accumulator.add(labels[next])
-            next += 1
-        }
+        labels?.finish { accumulator.add($0) }
         let metrics = accumulator.metrics(hint: CutOffHint(resumeWithinMs: resumeWithinMs, interruptWithinMs: interruptWithinMs))
         if json {
             print(metrics.json.canonicalText)

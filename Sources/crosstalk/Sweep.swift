@@ -42,6 +42,11 @@ struct Sweep: ParsableCommand {
     @Option(help: ArgumentHelp("Run only work items k with k % n == i (0 ≤ i < n) and write a partial --json for `crosstalk merge`.", valueName: "i/n"))
     var shard: String?
 
+    @Option(name: .customLong("caller-turns"), help: ArgumentHelp(
+        "QA's labels of an archive's caller turns (the import transcript's JSON), one per archive in their order (repeatable): the ground truth of its samples.",
+        valueName: "labels.json"))
+    var callerTurns: [String] = []
+
     @OptionGroup var outputs: SweepOutputs
 
     func validate() throws {
@@ -60,7 +65,13 @@ struct Sweep: ParsableCommand {
         let grid = try SweepGrid(specs: params)
         let shard = try self.shard.map(SweepShard.init(parsing:))
         try outputs.checkWritable(inputs: archives)
-        let runner = SweepRunner(archives: archives, grid: grid, overrides: overrides, retime: retime, jobs: jobs ?? SweepRunner.defaultJobs, shard: shard)
+        var runner = SweepRunner(archives: archives, grid: grid, overrides: overrides, retime: retime, jobs: jobs ?? SweepRunner.defaultJobs, shard: shard)
+        if !callerTurns.isEmpty {
+            guard callerTurns.count == archives.count else {
+                throw ValidationError("--caller-turns: give one labels file per archive, in their order (\(archives.count) archives, \(callerTurns.count) labels files)")
+            }
+            runner.callerLabels = try callerTurns.map(CallTranscript.callerLabels(path:))
+        }
         let bar = stderrIsTerminal ? ProgressBar(label: "sweep") : nil
         var progress: (@Sendable (Int, Int) -> Void)?
         if let bar { progress = { done, total in bar.update(done, total) } }

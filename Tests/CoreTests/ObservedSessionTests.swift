@@ -103,4 +103,28 @@ final class ArrayFrames: RecordedFrames {
         let baseline = try Self.run(c, call: anchored)
         #expect(zip(Self.playStarts(baseline), Self.playStarts(events)).allSatisfy { $0 - $1 == 300_000 })
     }
+
+    /// The real pipeline's own turn ends are known (a transcript's `turn_end`): each reply keeps the
+    /// real pipeline's latency from its turn end, whatever Crosstalk's endpointer decided in the
+    /// import's probe. Without them the probe's turn ends would be baked into every reply.
+    @Test func repliesAnchoredToTheRecordedTurnEndsKeepTheRealPipelinesLatency() throws {
+        let c = try Self.recordedCall()
+        let (recordedEvents, _) = try TestScenarios.run(c.scenario)
+        let realEnds = recordedEvents.filter { $0.kind == .turnEnd }.map(\.time)
+        #expect(realEnds.count == 3)
+        var call = c.call
+        for i in call.botSegments.indices { call.botSegments[i].recordedTurnEnd = realEnds[i] }
+        let starts = c.call.botSegments.map { Int64($0.startFrame) * 20_000 }
+        // Crosstalk's endpointer at 1100 ms (the real one ran at 800 ms) in the import's probe.
+        let slower = { (s: inout Scenario) in s.pipeline.endpointing.silenceMs = 1100 }
+        let probe = try Self.run(c, call: c.call, configure: slower)
+        let anchored = call.anchored(to: probe, frameDuration: .milliseconds(20))
+        #expect(anchored.botSegments.map { $0.anchor?.delay.microseconds } == zip(starts, realEnds).map { $0 - $1.microseconds })
+        let events = try Self.run(c, call: anchored, configure: slower)
+        #expect(Self.playStarts(events) == starts.map { $0 + 300_000 }, "300 ms later endpointing, 300 ms later replies")
+        // Anchored to the probe instead, the slower endpointer disappears into the delays.
+        let naive = try Self.run(c, call: c.call.anchored(to: probe, frameDuration: .milliseconds(20)), configure: slower)
+        #expect(Self.playStarts(naive) == starts)
+        #expect(ObservedCall(json: anchored.json) == anchored)
+    }
 }

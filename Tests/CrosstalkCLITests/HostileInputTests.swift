@@ -54,6 +54,18 @@ import Testing
         return path
     }
 
+    /// Foundation's path methods trap on a one-character path: `-o b` and `sweep --json -` crashed.
+    @Test func oneCharacterOutputPathsAreWrittenNotATrap() throws {
+        let dir = try CLIHarness.tempDir()
+        let simulate = try CLIHarness.run(["simulate", CLIHarness.scenario("happy-path"), "-o", "b"], in: dir)
+        #expect(simulate.status == 0 && simulate.stdout.contains("wrote b"), "\(simulate.stderr)")
+        let sweep = try CLIHarness.run(["sweep", "b", "--param", "pipeline.endpointing.silence_ms=300:500:200", "--json", "-"], in: dir)
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("-").path))
+        let export = try CLIHarness.run(["export", "b", "--wav", "w"], in: dir)
+        #expect(export.status == 0, "\(export.stderr)")
+    }
+
     @Test func archiveMetaOutOfBoundsIsRefusedBeforeAnyAllocation() throws {
         let dir = try CLIHarness.tempDir()
         let good = dir.appendingPathComponent("good.ctk").path

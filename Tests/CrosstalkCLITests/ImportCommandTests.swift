@@ -57,6 +57,51 @@ import Testing
         #expect(re.status == 2 && re.stderr.contains("imported call"), "\(re.stderr)")
     }
 
+    /// The transcript knows when the real pipeline ended each turn (`turn_end` on a bot reply): each
+    /// reply then follows Crosstalk's turn end by the real pipeline's own latency (here 588, 680 and
+    /// 500 ms on the frame grid), not by whatever separated it from Crosstalk's turn end in the import.
+    @Test func repliesKeepTheRealPipelinesLatencyWhenItsTurnEndsAreKnown() throws {
+        let dir = try CLIHarness.tempDir()
+        var json = try JSONParser.parse(try String(contentsOfFile: Self.transcript, encoding: .utf8))
+        let realEnds: [Int64] = [3_552_000, 10_577_000, 15_648_000]
+        guard case .object(var members) = json, var bot = members["bot"]?.arrayValue else { Issue.record("transcript shape"); return }
+        for i in bot.indices {
+            guard case .object(var entry) = bot[i] else { continue }
+            entry["turn_end"] = .double(Double(realEnds[i]) / 1_000_000)
+            bot[i] = .object(entry)
+        }
+        members["bot"] = .array(bot)
+        json = .object(members)
+        let transcript = dir.appendingPathComponent("with-turn-ends.json").path
+        try json.canonicalText.write(toFile: transcript, atomically: true, encoding: .utf8)
+        let a = dir.appendingPathComponent("anchored.ctk").path
+        let r = try CLIHarness.run(["import", Self.call, "--caller-channel", "0", "--bot-channel", "1", "--transcript", transcript,
+                                    "--set", "pipeline.endpointing.silence_ms=800", "-o", a])
+        #expect(r.status == 0, "\(r.stderr)")
+        let latencies = zip(try Self.recordedReplyStarts(), realEnds).map { $0 - $1 }
+        let ends = try Self.events(a, kind: .turnEnd).map(\.t), plays = try Self.events(a, kind: .playStart).map(\.t)
+        #expect(plays.count == 3)
+        // Playback starts on the next 20 ms frame boundary at or after turn end + latency.
+        for (play, latency) in zip(plays, latencies) {
+            #expect(ends.contains { (0..<20_000).contains(play - latency - $0) }, "play.start \(play) is \(latency) µs after no turn.end of \(ends)")
+        }
+        // Anchored to Crosstalk's own probe instead (the old way), the first reply would have followed
+        // its turn end by 80 ms (4.140 s − 4.060 s): the real pipeline's 588 ms are what it keeps.
+        #expect(plays.first.map { $0 - ends[0] } == 600_000)
+        #expect(try CLIHarness.run(["replay", a]).stdout.contains("reproduced exactly"))
+        // A turn end after the reply it caused, or on a caller turn, is refused naming the entry.
+        for (key, index, value, problem) in [("bot", 0, 5.0, "bot[0].turn_end 5.000 is after the reply's start"), ("caller", 1, 9.0, "caller[1].turn_end: only bot replies")] {
+            guard case .object(var bad) = json, var list = bad[key]?.arrayValue, case .object(var entry) = list[index] else { continue }
+            entry["turn_end"] = .double(value)
+            list[index] = .object(entry)
+            bad[key] = .array(list)
+            let path = dir.appendingPathComponent("bad-\(key).json").path
+            try JSONValue.object(bad).canonicalText.write(toFile: path, atomically: true, encoding: .utf8)
+            let refused = try CLIHarness.run(["import", Self.call, "--bot-channel", "1", "--transcript", path, "-o", dir.appendingPathComponent("no.ctk").path])
+            #expect(refused.status == 2 && refused.stderr.contains(problem), "\(refused.stderr)")
+        }
+    }
+
     @Test func withoutATranscriptPocketsphinxRecognizesTheCall() throws {
         let dir = try CLIHarness.tempDir()
         let a = dir.appendingPathComponent("call.ctk").path

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import GRDB
 import LiveTestSupport
 import Recorder
 import Testing
@@ -96,6 +97,11 @@ import Testing
         #expect(replayed.meta["recorded_session"] == "live" && replayed.meta["parent_session_id"] == archive.meta["session_id"])
         #expect(try replayed.frameCount(.mic) == 150)
         #expect(try replayed.vadFrames() == archive.vadFrames())
+        // The reply (its audio between play.start 1.8 s and play.stop 2.4 s) moved with its turn end, +400 ms.
+        let recordedBot = try archive.decodedAudio(.bot), movedBot = try replayed.decodedAudio(.bot)
+        #expect(movedBot.count == 150 * 320)
+        #expect(Array(movedBot[(110 * 320)..<(140 * 320)]) == Array(recordedBot[(90 * 320)..<(120 * 320)]))
+        #expect(movedBot[..<(110 * 320)].allSatisfy { $0 == 0 } && movedBot[(140 * 320)...].allSatisfy { $0 == 0 })
         let sweep = try CLIHarness.run(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:300"])
         #expect(sweep.status == 0, "\(sweep.stderr)")
         let retime = try CLIHarness.run(["replay", out, "--retime", "llm.ttft_ms=-100"])
@@ -175,6 +181,22 @@ import Testing
         #expect(other.status == 0 && !other.stdout.contains("reproduced exactly"), "\(other.stdout)\(other.stderr)")
         let otherJSON = try CLIHarness.run(["replay", out, "--set", "pipeline.endpointing.silence_ms=500", "--json"])
         #expect(same.stdout != otherJSON.stdout)
+        // A recorded_settings the build cannot read (edited, or from another version): one line, exit 2.
+        for (value, problem) in [
+            ("not json", "meta 'recorded_settings' is not a JSON object"),
+            (#"{"pipeline.endpointing.silence_ms":"soon"}"#, "the recorded settings do not load in this build (--set pipeline.endpointing.silence_ms: "),
+            (#"{"pipeline.endpointing.silense_ms":300}"#, "unknown key"),
+        ] {
+            let edited = try temp("edited-settings.ctk")
+            try? FileManager.default.removeItem(atPath: edited)
+            try FileManager.default.copyItem(atPath: out, toPath: edited)
+            try DatabaseQueue(path: edited).write {
+                try $0.execute(sql: "UPDATE meta SET value = ? WHERE key = 'recorded_settings'", arguments: [value])
+            }
+            let refused = try CLIHarness.run(["replay", edited])
+            #expect(refused.status == 2 && refused.stderr.contains(problem), "\(value): \(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        }
     }
 
     /// `crosstalk record … | head -1`: the reader of stdout goes away after "listening on". Writing the
@@ -245,6 +267,47 @@ import Testing
         #expect(try SessionArchive(path: out).events().allSatisfy { !$0.kind.rawValue.hasPrefix("caller.") })
         let quiet = try CLIHarness.run(["verify", CLIHarness.root.appendingPathComponent("sessions/samples/barge-in.ctk").path])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
+
+    /// QA's labels reach every command that reports on a recorded session: replay, sweep, inspect.
+    @Test func callerLabelsAreTheGroundTruthOfReplaysSweepsAndTheInspector() throws {
+        let out = try temp("labelled.ctk")
+        let recorder = try RecordProcess(["--listen", "127.0.0.1:0", "-o", out, "--once"])
+        let client = try LineClient(port: recorder.port)
+        client.send(Live.hello())
+        for line in Session().lines { client.send(line) }
+        client.send(Live.end)
+        _ = client.readAll()
+        #expect(recorder.finish().status == 0)
+        // The caller kept talking until 2.2 s: the recorded turn end at 1.5 s cut them off.
+        let labels = try temp("caller.json")
+        try #"{"caller":[{"start":0.14,"end":2.2,"text":"book a table for four please"}]}"#.write(toFile: labels, atomically: true, encoding: .utf8)
+        func summary(_ arguments: [String]) throws -> JSONValue? {
+            let json = arguments.first == "sweep" ? try temp("sweep.json") : nil
+            let run = try CLIHarness.run(arguments + (json.map { ["--json", $0, "--force"] } ?? ["--json"]))
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let text = try json.map { try String(contentsOfFile: $0, encoding: .utf8) } ?? run.stdout
+            return try JSONParser.parse(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let plain = try summary(["replay", out, "--set", "pipeline.endpointing.silence_ms=900"])
+        #expect(plain?["diff"]?["before"]?["cut_offs"] == .null, "\(String(describing: plain))")
+        let labelled = try summary(["replay", out, "--set", "pipeline.endpointing.silence_ms=900", "--caller-turns", labels])
+        #expect(labelled?["diff"]?["before"]?["cut_offs"] == 1, "\(String(describing: labelled))")
+        #expect(labelled?["diff"]?["after"]?["cut_offs"] != .null)
+        let sweep = try summary(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:600", "--caller-turns", labels])
+        let points = sweep?["points"]?.arrayValue ?? []
+        #expect(points.count == 2 && points.allSatisfy { $0["caller_turns"] == 1 }, "\(String(describing: sweep))")
+        let unlabelledSweep = try summary(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:600"])
+        #expect(unlabelledSweep?["points"]?.arrayValue?.allSatisfy { $0["caller_turns"] == 0 } == true, "\(String(describing: unlabelledSweep))")
+        let mismatch = try CLIHarness.run(["sweep", out, "--param", "pipeline.endpointing.silence_ms=300:900:600", "--caller-turns", labels, "--caller-turns", labels])
+        #expect(mismatch.status == 2 && mismatch.stderr.contains("one labels file per archive"), "\(mismatch.stderr)")
+        let inspect = try CLIHarness.run(["inspect", out, "--render", "--caller-turns", labels])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        try "{".write(toFile: labels, atomically: true, encoding: .utf8)
+        for command in [["replay", out], ["inspect", out, "--render"]] {
+            let bad = try CLIHarness.run(command + ["--caller-turns", labels])
+            #expect(bad.status == 2 && bad.stderr.contains(labels) && bad.stderr.split(separator: "\n").count == 1, "\(command): \(bad.stderr)")
+        }
     }
 
     @Test func everyBadLineGetsAnErrorNamingItAndTheArchiveHoldsOnlyTheGoodOnes() throws {

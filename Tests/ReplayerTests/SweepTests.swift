@@ -24,7 +24,7 @@ struct SweepTests {
 
     /// The same sweep done by hand: one `replayEvents` per archive and point, pooled per point.
     static func byHand(_ grid: SweepGrid, archives: [String]) throws -> [SweepPointMetrics] {
-        let replayers = try archives.map(SessionReplayer.init(path:))
+        let replayers = try archives.map { try SessionReplayer(path: $0) }
         return try (0..<grid.count).map { p in
             let samples = try replayers.map { SweepSample(events: try $0.replayEvents(overrides: grid.overrides(at: p))) }
             return SweepPointMetrics(index: p, values: grid.values(at: p), samples: samples)
