@@ -80,7 +80,7 @@ class CrosstalkObserver(BaseObserver):
         hello (the ones read from the pipeline are in docs/pipecat.md).
         """
         super().__init__(observe_every_push=True, **kwargs)
-        self._name = name
+        self._session_name = name
         self._session_id = session_id
         self._codec = codec
         self._sample_rate = sample_rate
@@ -92,7 +92,6 @@ class CrosstalkObserver(BaseObserver):
         self._mapper: SessionMapper | None = None
         self._hello_sent = False
         self._aggregator: Any = None
-        self._vad_analyzer: Any = None
         self._explicit_vad = vad_analyzer
         self._settings: dict[str, Any] = {}
         self._config: dict[str, Any] = {"framework": "pipecat"}
@@ -173,11 +172,9 @@ class CrosstalkObserver(BaseObserver):
     def _dispatch(self, m: SessionMapper, source: Any, frame: Any, direction: Any, t: int) -> None:
         if isinstance(frame, InputAudioRawFrame):
             if self._audio_ok(frame, m.mic.sample_rate, "mic"):
-                chunks_before = len(m.outbox)
-                m.mic_audio(t, frame.audio)
-                for msg in m.outbox[chunks_before:]:
-                    if msg.get("type") == "audio" and "t_us" in msg:
-                        self._mic_marks.append((self._mic_samples, int(msg["t_us"])))  # type: ignore[arg-type]
+                placed_at = m.mic_audio(t, frame.audio)
+                if placed_at is not None:  # where the VAD's windows from this sample on are in time
+                    self._mic_marks.append((self._mic_samples, placed_at))
                 self._mic_samples += len(frame.audio) // 2
         elif isinstance(frame, OutputAudioRawFrame) and isinstance(source, BaseOutputTransport):
             if self._audio_ok(frame, m.bot.sample_rate, "bot"):
@@ -305,8 +302,8 @@ class CrosstalkObserver(BaseObserver):
                                  "codec": self._codec,
                                  "client": f"pipecat {_package_version('pipecat-ai')} "
                                            f"crosstalk-pipecat {_package_version('crosstalk-pipecat')}"}
-        if self._name:
-            hello["name"] = self._name
+        if self._session_name:
+            hello["name"] = self._session_name
         if self._session_id:
             hello["session_id"] = self._session_id
         rates = {s: r for s, r in (("mic", m.mic.sample_rate), ("bot", m.bot.sample_rate)) if r != self._sample_rate}

@@ -296,9 +296,11 @@ class SessionMapper:
 
     # Audio --------------------------------------------------------------------------------------
 
-    def mic_audio(self, pushed_at_us: int, pcm16: bytes) -> None:
-        """Mic audio whose end was captured at `pushed_at_us`."""
-        self.outbox.extend(chunk.message() for chunk in self.mic.place(pushed_at_us, pcm16))
+    def mic_audio(self, pushed_at_us: int, pcm16: bytes) -> int | None:
+        """Mic audio whose end was captured at `pushed_at_us`; returns its start when placed by time."""
+        chunks = self.mic.place(pushed_at_us, pcm16)
+        self.outbox.extend(chunk.message() for chunk in chunks)
+        return chunks[0].t_us if chunks else None
 
     def bot_audio(self, pushed_at_us: int, pcm16: bytes) -> None:
         """Bot audio whose end was written to the output at `pushed_at_us`."""
