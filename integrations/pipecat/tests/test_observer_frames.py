@@ -10,6 +10,7 @@ from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     BotStoppedSpeakingFrame,
+    CancelFrame,
     EndFrame,
     InputAudioRawFrame,
     InterruptionFrame,
@@ -173,3 +174,23 @@ def test_end_is_sent_once_when_the_pipeline_ends() -> None:
     h.push(h.sink, end, 2501)
     assert [m["type"] for m in h.sent].count("end") == 1
     assert h.sent[-1] == {"type": "end", "t_us": 2_500_000}
+
+
+def test_a_cancelled_pipeline_ends_the_session_and_closes_playback() -> None:
+    h = Harness()
+    h.start()
+    h.push(h.output, BotStartedSpeakingFrame(), 1000)
+    h.push(h.output, CancelFrame(), 1500)
+    assert h.events()[-1] == ("play.stop", None)
+    assert h.sent[-1] == {"type": "end", "t_us": 1_500_000}
+    h.push(h.transport_in, InputAudioRawFrame(audio=b"\x00\x00" * 320, sample_rate=16000, num_channels=1), 1600)
+    assert h.sent[-1]["type"] == "end"  # nothing after the end
+
+
+def test_audio_at_another_rate_is_not_recorded() -> None:
+    h = Harness()
+    h.start()
+    h.push(h.transport_in, InputAudioRawFrame(audio=b"\x00\x00" * 160, sample_rate=8000, num_channels=1), 20)
+    h.push(h.transport_in, InputAudioRawFrame(audio=b"\x00\x00" * 320, sample_rate=16000, num_channels=1), 40)
+    audio = [m for m in h.sent if m["type"] == "audio"]
+    assert len(audio) == 1 and audio[0]["sample_rate"] == 16000
