@@ -18,6 +18,7 @@ import sys
 import wave
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import soxr
@@ -265,8 +266,10 @@ class BotRun:
 
 
 async def run_bot(observers: Sequence[BaseObserver], script: Sequence[tuple[float, str]], replies: Sequence[str],
-                  tail_s: float = 3.0, timeout_s: float = 90.0) -> BotRun:
-    """Runs the bot over the caller `script` with `observers` attached, until the audio ends (+ `tail_s`)."""
+                  tail_s: float = 3.0, timeout_s: float = 90.0, stop_strategy: Any = None) -> BotRun:
+    """Runs the bot over the caller `script` with `observers` attached, until the audio ends (+ `tail_s`).
+
+    The user turn ends by `stop_strategy` (default: Smart Turn v3, Pipecat's default)."""
     samples, spans = caller_audio(script, tail_s)
     done = asyncio.Event()
     mic = WavInput(samples, done)
@@ -276,7 +279,7 @@ async def run_bot(observers: Sequence[BaseObserver], script: Sequence[tuple[floa
     aggregators = LLMContextAggregatorPair(context, user_params=LLMUserAggregatorParams(
         vad_analyzer=vad,
         user_turn_strategies=UserTurnStrategies(
-            stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=LocalSmartTurnAnalyzerV3())]),
+            stop=[stop_strategy or TurnAnalyzerUserTurnStopStrategy(turn_analyzer=LocalSmartTurnAnalyzerV3())]),
     ))
     pipeline = Pipeline([mic, ScriptedSTT([s for _, s in script]), aggregators.user(), ScriptedLLM(replies),
                          EspeakTTS(), speaker, aggregators.assistant()])

@@ -84,3 +84,24 @@ def test_a_real_pipecat_session_records_verifies_and_holds_pipecat_s_own_turn_en
     settings = json.loads(meta["recorded_settings"])
     assert settings["pipeline.vad.stop_ms"] == 200 and settings["pipeline.endpointing.max_delay_ms"] == 3000
     assert json.loads(meta["stream_rates"]) == {"bot": 24000}
+
+
+def test_a_silence_timeout_bot_records_its_reason_and_settings(recorder: Recorder) -> None:
+    from pipecat.turns.user_stop import SpeechTimeoutUserTurnStopStrategy
+
+    observer = CrosstalkObserver(port=recorder.port, name="silence bot")
+    run = asyncio.run(run_bot([observer], [(0.4, "What time do you close?")], ["At eleven."], tail_s=2.5,
+                              stop_strategy=SpeechTimeoutUserTurnStopStrategy(user_speech_timeout=0.4)))
+    assert run.finished
+    code, out, err = recorder.wait()
+    assert code == 0 and "0 rejected lines" in out, out + err
+    db = sqlite3.connect(recorder.archive)
+    ends = [(t, json.loads(d)) for t, d in db.execute("SELECT t_us, data FROM events WHERE kind = 'turn.end'")]
+    assert len(ends) == len(run.witness.turn_ends_us) >= 1
+    assert all(d["reason"] == "silence" for _, d in ends)
+    assert all(abs(t - seen) <= ONE_FRAME_US for (t, _), seen in zip(ends, run.witness.turn_ends_us))
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    settings = json.loads(meta["recorded_settings"])
+    assert settings["pipeline.endpointing.mode"] == "silence"
+    assert settings["pipeline.endpointing.silence_ms"] == 200 + 400  # VAD stop_secs + user_speech_timeout
+    assert "pipeline.endpointing.max_delay_ms" not in settings
