@@ -42,9 +42,11 @@ class LineSender:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="crosstalk-sender")
 
     def send(self, message: dict[str, Any]) -> None:
-        """Queues one message; dropped once the sender has failed."""
+        """Queues one message (the first one starts the task and connects); dropped once the sender has failed."""
         if self.failed is not None:
             return
+        if self._task is None:
+            self.start()
         try:
             self._queue.put_nowait(message)
         except asyncio.QueueFull:

@@ -111,11 +111,6 @@ class CrosstalkObserver(BaseObserver):
 
     # Pipecat observer interface -------------------------------------------------------------------
 
-    async def setup(self, task_manager: Any) -> None:
-        """Starts the sender task."""
-        await super().setup(task_manager)
-        self._sender.start()
-
     async def on_push_frame(self, data: FramePushed) -> None:
         """Handles one push; never raises into the pipeline."""
         try:
