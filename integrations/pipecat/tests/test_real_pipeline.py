@@ -31,6 +31,8 @@ def test_a_real_pipecat_session_records_verifies_and_holds_pipecat_s_own_turn_en
     assert verify.returncode == 0, verify.stdout + verify.stderr
     report = subprocess.run([crosstalk_bin(), "report", str(recorder.archive)], capture_output=True, text=True)
     assert report.returncode in (0, 1), report.stderr
+    replay = subprocess.run([crosstalk_bin(), "replay", str(recorder.archive)], capture_output=True, text=True)
+    assert replay.returncode == 0, replay.stdout + replay.stderr  # the recorded events reproduce exactly
 
     db = sqlite3.connect(recorder.archive)
     events = [(t, k, turn, json.loads(d)) for t, k, turn, d in
