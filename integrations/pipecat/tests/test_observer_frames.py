@@ -118,7 +118,7 @@ def test_broadcast_pairs_and_queued_copies_are_one_event() -> None:
     assert turn_end["data"]["reason"] == "smart_turn"
     prediction = next(m for m in h.sent if m.get("kind") == "eot.prediction")
     assert prediction["data"] == {"probability": 0.93, "outcome": "complete", "threshold": 0.5,
-                                  "inference_ms": 80.0, "audio_end_us": 1_300_000}
+                                  "analyzer": "BaseSmartTurn", "inference_ms": 80.0, "audio_end_us": 1_300_000}
 
 
 def test_bot_audio_is_the_output_transport_s_and_heard_text_what_it_played() -> None:

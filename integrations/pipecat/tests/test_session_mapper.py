@@ -178,3 +178,12 @@ def test_heard_text_of_a_cut_reply_is_the_played_sentences_and_the_played_share_
     m.spoken_text("Bye.")
     m.play_stop(4_500_000)
     assert data_of(m, "play.stop")[-1] == {"reason": "done", "heard_text": "Bye."}
+
+
+def test_an_unknown_analyzer_s_verdict_has_no_threshold() -> None:
+    m = SessionMapper(16000, 24000)
+    m.eot_prediction(1_000, 0.3, False, 5.0, analyzer="KrispVivaTurn")
+    m.eot_prediction(2_000, 0.7, True, None, analyzer="BaseSmartTurn")
+    assert data_of(m, "eot.prediction") == [
+        {"probability": 0.3, "outcome": "incomplete", "analyzer": "KrispVivaTurn", "inference_ms": 5.0},
+        {"probability": 0.7, "outcome": "complete", "analyzer": "BaseSmartTurn", "threshold": 0.5}]

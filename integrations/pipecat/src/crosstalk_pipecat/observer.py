@@ -189,7 +189,8 @@ class CrosstalkObserver(BaseObserver):
         elif isinstance(frame, MetricsFrame):
             for item in frame.data:
                 if isinstance(item, TurnMetricsData):
-                    m.eot_prediction(t, item.probability, item.is_complete, item.e2e_processing_time_ms)
+                    m.eot_prediction(t, item.probability, item.is_complete, item.e2e_processing_time_ms,
+                                     item.processor or None)
         elif isinstance(frame, UserStoppedSpeakingFrame):
             number = m.turns.user_turn
             strategy = self._stop_reasons[number - 1] if len(self._stop_reasons) >= number else self._single_stop_strategy

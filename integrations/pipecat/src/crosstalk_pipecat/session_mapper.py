@@ -136,13 +136,21 @@ class SessionMapper:
             self._transcripts.append(text.strip())
         self._event(t_us, "stt.final", self.turns.user_turn, data)
 
-    def eot_prediction(self, t_us: int, probability: float, complete: bool, inference_ms: float | None) -> None:
-        """An end-of-turn model's verdict on the turn's audio so far."""
+    def eot_prediction(self, t_us: int, probability: float, complete: bool, inference_ms: float | None,
+                       analyzer: str | None = None) -> None:
+        """An end-of-turn model's verdict on the turn's audio so far (`analyzer`: who judged, if known).
+
+        `threshold` is Smart Turn's fixed cut (0.5) and is given only when the analyzer is Smart Turn
+        (or not named); another analyzer's threshold is not known from outside.
+        """
         self.tick(t_us)
         self._last_prediction_complete = complete
         data: Message = {"probability": min(1.0, max(0.0, float(probability))),
-                         "outcome": "complete" if complete else "incomplete",
-                         "threshold": self.eot_threshold}
+                         "outcome": "complete" if complete else "incomplete"}
+        if analyzer is None or "SmartTurn" in analyzer:
+            data["threshold"] = self.eot_threshold
+        if analyzer:
+            data["analyzer"] = analyzer
         if inference_ms is not None and inference_ms >= 0:
             data["inference_ms"] = round(float(inference_ms), 3)
         if self._speech_end_us is not None and not self._vad_speaking:
