@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCENARIOS := $(wildcard sessions/scenarios/*.yaml)
 OUT := sessions/out
 
-.PHONY: deps engines llm-server pipecat pipecat-test build demo test fuzz fuzz-ci bench clean
+.PHONY: deps engines llm-server livekit-venv pipecat pipecat-test build demo test fuzz fuzz-ci bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -57,6 +57,18 @@ $(LLM_DIR)/venv/installed-portable.txt: Benchmarks/llm-server/requirements.txt
 	rm -rf $(LLM_DIR)/venv && python3 -m venv $(LLM_DIR)/venv
 	CMAKE_ARGS="$(LLM_CMAKE_ARGS)" $(LLM_DIR)/venv/bin/python -m pip install --quiet --no-cache-dir -r Benchmarks/llm-server/requirements.txt
 	$(LLM_DIR)/venv/bin/python -m pip freeze >$@
+
+# livekit-agents 1.8.9 and its Silero plugin (which ships the VAD model) in a venv, for
+# sessions/livekit/record-livekit-session.py (a real LiveKit session run offline) and the test that
+# imports one (skipped without this venv; or point CROSSTALK_LIVEKIT_PYTHON at another venv's python).
+LIVEKIT_VENV := $(ENGINES_DIR)/livekit-venv
+livekit-venv: $(LIVEKIT_VENV)/installed.txt
+
+$(LIVEKIT_VENV)/installed.txt:
+	@python3 -c "import ensurepip, venv" 2>/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-venv; }
+	rm -rf $(LIVEKIT_VENV) && python3 -m venv $(LIVEKIT_VENV)
+	$(LIVEKIT_VENV)/bin/python -m pip install --quiet livekit-agents==1.8.9 livekit-plugins-silero==1.8.9
+	$(LIVEKIT_VENV)/bin/python -m pip freeze >$@
 
 $(LLM_DIR)/models/$(SMOLLM2_GGUF):
 	rm -rf $(LLM_DIR)/wheels $(LLM_DIR)/unpacked && mkdir -p $(LLM_DIR)/wheels $(LLM_DIR)/models

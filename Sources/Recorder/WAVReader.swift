@@ -34,13 +34,18 @@ public enum WAVReader {
         }
     }
 
-    /// Reads the whole file at `path`. Throws `ArchiveError` naming the file when it is missing or
-    /// not audio libsndfile understands.
-    public static func read(path: String) throws -> Audio {
+    /// Reads the whole file at `path`. Throws `ArchiveError` naming the file when it is missing, not
+    /// audio libsndfile understands, or (with `maxSeconds`) longer than that by its header, before
+    /// anything is read.
+    public static func read(path: String, maxSeconds: Double? = nil) throws -> Audio {
         let file = try SndfileHandle.openForReading(path)
         let channelCount = Int(file.info.channels)
         guard channelCount > 0, file.info.samplerate > 0 else {
             throw ArchiveError.audioFile(path: path, detail: "no audio channels")
+        }
+        if let maxSeconds, Double(file.info.frames) > maxSeconds * Double(file.info.samplerate) {
+            try? file.close()
+            throw ArchiveError.audioFile(path: path, detail: "longer than \(Int(maxSeconds)) s (\(file.info.frames) frames at \(file.info.samplerate) Hz)")
         }
         let interleaved = try file.readAllInterleaved()
         try file.close()
