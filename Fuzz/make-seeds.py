@@ -60,7 +60,7 @@ def live_seeds():
     silence = client.pcm16([0] * 80)
     doc = [
         '{"type":"hello","sample_rate":8000,"frame_ms":10,"codec":"opus","session_id":"call-42",'
-        '"name":"booking flow","client":"pipecat 0.0.60","config":{"vad":{"engine":"silero"}}}',
+        '"name":"booking flow","client":"pipecat 1.14.0 crosstalk-pipecat 0.1.0","config":{"vad":{"engine":"silero"}}}',
         '{"type":"event","t_us":1500000,"kind":"turn.end","turn":1,'
         '"data":{"reason":"silence","waited_ms":500,"transcript":"book a table","speech_end_us":1000000}}',
         '{"type":"audio","stream":"mic","frame":0,"t_us":0,"pcm16":"%s"}' % silence,
