@@ -25,7 +25,7 @@ deps:
 ENGINES_DIR := .engines
 SILERO_VAD_WHEEL := silero-vad==6.2.3
 SHERPA_ONNX_WHEEL := sherpa-onnx-core==2.0.1
-engines: deps $(ENGINES_DIR)/models/silero_vad.onnx
+engines: deps $(ENGINES_DIR)/models/silero_vad.onnx $(ENGINES_DIR)/models/$(SMART_TURN_MODEL)
 
 $(ENGINES_DIR)/models/silero_vad.onnx:
 	@python3 -m pip --version >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends python3-pip; }
@@ -38,6 +38,23 @@ $(ENGINES_DIR)/models/silero_vad.onnx:
 	mv unpacked/silero_vad/data/silero_vad.onnx models/silero_vad.onnx.tmp
 	rm -rf $(ENGINES_DIR)/wheels $(ENGINES_DIR)/unpacked
 	mv $(ENGINES_DIR)/models/silero_vad.onnx.tmp $@
+
+# Smart Turn v3.2 (pipeline.endpointing.mode=model; `crosstalk eot score`): the ONNX model pipecat-ai
+# 1.14.0 ships, taken from its pinned wheel (the wheel's and the model's sha256 are checked), run
+# in-process by Sources/COnnxRuntime through the libonnxruntime.so above.
+SMART_TURN_WHEEL := pipecat-ai==1.14.0
+SMART_TURN_WHEEL_SHA256 := 0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44
+SMART_TURN_MODEL := smart-turn-v3.2-cpu.onnx
+SMART_TURN_SHA256 := 2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f
+$(ENGINES_DIR)/models/$(SMART_TURN_MODEL): | $(ENGINES_DIR)/models/silero_vad.onnx
+	rm -rf $(ENGINES_DIR)/smart-turn && mkdir -p $(ENGINES_DIR)/smart-turn/wheels
+	python3 -m pip download --quiet --no-deps --only-binary=:all: -d $(ENGINES_DIR)/smart-turn/wheels $(SMART_TURN_WHEEL)
+	cd $(ENGINES_DIR)/smart-turn && echo "$(SMART_TURN_WHEEL_SHA256)  $$(ls wheels/*.whl)" | sha256sum --check --quiet && \
+	python3 -m zipfile -e wheels/*.whl unpacked && \
+	echo "$(SMART_TURN_SHA256)  unpacked/pipecat/audio/turn/smart_turn/data/$(SMART_TURN_MODEL)" | sha256sum --check --quiet && \
+	mv unpacked/pipecat/audio/turn/smart_turn/data/$(SMART_TURN_MODEL) ../models/$(SMART_TURN_MODEL).tmp
+	rm -rf $(ENGINES_DIR)/smart-turn
+	mv $@.tmp $@
 
 # A local OpenAI-compatible LLM server for pipeline.llm.engine=openai and the real-server tests:
 # llama-cpp-python's server (built from source with gcc/g++, pinned in Benchmarks/llm-server/
