@@ -8,4 +8,4 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -O2 -I "$here/../../Sources/COnnxRuntime/include" -o "$work/bench" "$here/smart-turn-call.c" \
     "$here/../../Sources/COnnxRuntime/crosstalk_ort.c" -ldl -lpthread
-"$work/bench" "$engines/lib/libonnxruntime.so" "$engines/models/smart-turn-v3.2-cpu.onnx"
+"$work/bench" "$engines/lib/onnxruntime-1.32.0/libonnxruntime.so" "$engines/models/smart-turn-v3.2-cpu.onnx"

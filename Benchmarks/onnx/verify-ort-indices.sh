@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Checks the OrtApi table indices that Sources/COnnxRuntime/crosstalk_ort.c uses against the
 # library's own symbol table: each slot's function must be the OrtApis:: function of that name.
+# The default is sherpa-onnx's 1.28.2, which keeps its symbol table (PyPI's 1.32.0 that Smart Turn
+# runs on is stripped; the table is append-only, so the indices are the same).
 # Usage: Benchmarks/onnx/verify-ort-indices.sh [path/to/libonnxruntime.so]   (needs cc and nm)
 set -euo pipefail
 lib=${1:-${CROSSTALK_ENGINES_DIR:-.engines}/lib/libonnxruntime.so}

@@ -4,7 +4,10 @@ import Foundation
 
 /// Pipecat's Smart Turn v3.2 end-of-turn model (`smart-turn-v3.2-cpu.onnx` from PyPI's
 /// `pipecat-ai` 1.14.0, unpacked into `.engines/models/` by `make engines`), run in-process by ONNX
-/// Runtime (`.engines/lib/libonnxruntime.so`, opened at run time through `COnnxRuntime`).
+/// Runtime 1.32.0 (`.engines/lib/onnxruntime-1.32.0/libonnxruntime.so` from PyPI's `onnxruntime`,
+/// the version pipecat's environment pins; opened at run time through `COnnxRuntime`). The model is
+/// quantized, and sherpa-onnx's older runtime beside it gives probabilities up to 2e-2 away from
+/// pipecat's, so Smart Turn has its own.
 ///
 /// The model reads Whisper log-mel features of the last 8 s of the caller's audio (80 mel bins ×
 /// 800 frames, row-major by bin: index = bin × 800 + frame; Core's `WhisperLogMel` makes them) and
@@ -34,6 +37,8 @@ public final class SmartTurnModel: @unchecked Sendable {
     public static let inputName = "input_features"
     /// The model's output name.
     public static let outputName = "logits"
+    /// The ONNX Runtime library, relative to the engines folder.
+    public static let runtimeLibrary = "lib/onnxruntime-1.32.0/libonnxruntime.so"
     /// The message when the model or ONNX Runtime is missing.
     public static let missingMessage = "Smart Turn needs its model and onnxruntime: run `make engines`"
 
@@ -49,7 +54,7 @@ public final class SmartTurnModel: @unchecked Sendable {
     ///   - modelPath: the ONNX file; nil: `models/smart-turn-v3.2-cpu.onnx` in the engines folder.
     ///   - expectedSHA256: the file's required sha256 (lowercase hex), checked with its size before
     ///     loading; nil skips both checks (another build of the model, or a test).
-    ///   - directory: the engines folder (with `lib/libonnxruntime.so`); nil: `EngineInstall.directory`.
+    ///   - directory: the engines folder (with `runtimeLibrary`); nil: `EngineInstall.directory`.
     /// - Throws: `EngineError.engineUnavailable` with one line: the model or library missing, or the
     ///   file not the pinned one (both say to run `make engines`), or ONNX Runtime unable to load the
     ///   file (naming it).
@@ -65,7 +70,7 @@ public final class SmartTurnModel: @unchecked Sendable {
             try Self.check(path, sha256: expectedSHA256.lowercased())
         }
         guard let root else { throw EngineError.engineUnavailable(Self.missingMessage) }
-        let library = root + "/lib/libonnxruntime.so"
+        let library = root + "/" + Self.runtimeLibrary
         guard FileManager.default.fileExists(atPath: library) else {
             throw EngineError.engineUnavailable("Smart Turn needs onnxruntime (\(library) is missing): run `make engines`")
         }
@@ -86,11 +91,14 @@ public final class SmartTurnModel: @unchecked Sendable {
     /// The probability, in 0...1, that the turn is complete after the audio these features describe.
     ///
     /// - Parameter features: `featureCount` values, row-major by mel bin (index = bin × 800 + frame).
-    /// - Throws: `EngineError.engineFailed` when `features` has another count or ONNX Runtime fails,
-    ///   or its output is not a number in 0...1.
+    /// - Throws: `EngineError.engineFailed` when `features` has another count or a value that is not
+    ///   finite, when ONNX Runtime fails, or when its output is not a number in 0...1.
     public func probability(features: [Float]) throws -> Double {
         guard features.count == Self.featureCount else {
             throw EngineError.engineFailed(engine: "Smart Turn", reason: "it takes \(Self.featureCount) feature values (80 × 800), not \(features.count)")
+        }
+        if let bad = features.firstIndex(where: { !$0.isFinite }) {
+            throw EngineError.engineFailed(engine: "Smart Turn", reason: "feature value \(bad) (mel bin \(bad / Self.frames), frame \(bad % Self.frames)) is \(features[bad]), not a finite number")
         }
         var output: [Float] = [0]
         var error = [CChar](repeating: 0, count: 1024)
@@ -104,14 +112,16 @@ public final class SmartTurnModel: @unchecked Sendable {
         }
         let value = Double(output[0])
         guard value.isFinite, (0...1).contains(value) else {
-            throw EngineError.engineFailed(engine: "Smart Turn", reason: "its output \(value) is not a probability (features not finite?)")
+            throw EngineError.engineFailed(engine: "Smart Turn", reason: "its output \(value) is not a probability")
         }
         return value
     }
 
     /// Checks the file's size, then its sha256 (the size first: a wrong file is never read whole).
     private static func check(_ path: String, sha256 expected: String) throws {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? -1
+        // The file itself, not a symbolic link to it.
+        let file = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? -1
         let again = "run `make engines` (it fetches pipecat-ai 1.14.0's \(fileName))"
         guard size == byteCount else {
             throw EngineError.engineUnavailable("Smart Turn model \(path) has \(size) bytes, not the \(byteCount) of the pinned model: \(again)")

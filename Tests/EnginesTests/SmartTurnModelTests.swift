@@ -112,7 +112,8 @@ import Testing
         #expect(throws: EngineError.engineUnavailable("Smart Turn model \(path) is missing: run `make engines`")) {
             _ = try SmartTurnModel(modelPath: path)
         }
-        #expect(throws: EngineError.engineUnavailable(SmartTurnModel.missingMessage)) {
+        let inFolder = "/nonexistent/.engines/models/smart-turn-v3.2-cpu.onnx"
+        #expect(throws: EngineError.engineUnavailable("Smart Turn model \(inFolder) is missing: run `make engines`")) {
             _ = try SmartTurnModel(directory: "/nonexistent/.engines")
         }
     }
