@@ -118,6 +118,29 @@ import Testing
         }
     }
 
+    @Test func missingRuntimeSaysToRunMakeEngines() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let models = dir.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: models.appendingPathComponent(SmartTurnModel.fileName).path,
+                                                   withDestinationPath: try SmartTurnModel().modelPath)
+        let error = try #require(throws: EngineError.self) { _ = try SmartTurnModel(directory: dir.path) }
+        #expect(error.description.contains(dir.path + "/" + SmartTurnModel.runtimeLibrary))
+        #expect(error.description.contains("run `make engines`"))
+    }
+
+    @Test func runsBesideSherpaOnnxsRuntimeInOneProcess() throws {
+        // Silero (sherpa-onnx with its own onnxruntime 1.28.2) and Smart Turn (1.32.0) loaded together.
+        let vad = try SileroVAD()
+        let model = try SmartTurnModel()
+        let zeros = [Float](repeating: 0, count: SmartTurnModel.featureCount)
+        let before = try model.probability(features: zeros)
+        for _ in 0..<10 { _ = try vad.probability(of: [Int16](repeating: 0, count: 320)) }
+        #expect(vad.windowCount > 0)
+        #expect(try model.probability(features: zeros) == before)
+    }
+
     @Test func otherFileThanThePinnedOneSaysToRunMakeEngines() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
