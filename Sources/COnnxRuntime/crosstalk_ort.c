@@ -1,7 +1,8 @@
 // ONNX Runtime through its C API table, opened with dlopen. The OrtApi struct is a table of
 // function pointers that only ever grows at its end, so an entry's index is fixed across releases;
-// the indices below were read from onnxruntime_c_api.h and checked against the symbols of the
-// 1.28.2 library (Benchmarks/onnx/verify-ort-indices.sh). Only what Crosstalk calls is declared.
+// the indices below were read from onnxruntime_c_api.h and checked against the symbols of
+// sherpa-onnx's 1.28.2 library (Benchmarks/onnx/verify-ort-indices.sh; PyPI's 1.32.0, which Smart
+// Turn runs on, is stripped, and ct_ort_open probes its table). Only what Crosstalk calls is declared.
 #include "crosstalk_ort.h"
 
 #include <dlfcn.h>
