@@ -82,6 +82,22 @@ import Testing
         }
     }
 
+    @Test func oneModelFromSeveralThreadsGivesTheSameProbabilities() throws {
+        let cases = try Self.reference()
+        let model = try SmartTurnModel()
+        let inputs = cases.map(Self.features)
+        let expected = try inputs.map { try model.probability(features: $0) }
+        let count = inputs.count * 2
+        let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+        defer { results.deallocate() }
+        // Each iteration writes only its own slot.
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            slots[i] = (try? model.probability(features: inputs[i % inputs.count])) ?? -1
+        }
+        for i in 0..<count { #expect(results[i] == expected[i % inputs.count]) }
+    }
+
     @Test func realSpeechFeaturesMatchPipecatsAnalyzer() throws {
         // Core's features of a committed recording (matching pipecat's within 1e-4, see
         // WhisperLogMelTests) through the model: pipecat's own analyzer gave 0.91398 at 0.9 s.
