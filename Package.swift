@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // SHA-256 of the Smart Turn model before it is loaded (already in the graph through async-http-client).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C system libraries (Debian -dev packages; see Makefile `deps`).
@@ -30,6 +32,9 @@ let package = Package(
         // sherpa-onnx's VAD config structs (library from `make engines`), and a C API over WebRTC's
         // C++ audio processing module (headers from libwebrtc-audio-processing-dev when present).
         .systemLibrary(name: "CSherpaOnnx", path: "Sources/CSherpaOnnx"),
+        // ONNX Runtime's C API reached through its function table (libonnxruntime.so from `make engines`,
+        // opened with dlopen by a small C shim): runs the Smart Turn model in-process.
+        .target(name: "COnnxRuntime", path: "Sources/COnnxRuntime", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "CWebRTCShim",
             path: "Sources/CWebRTCShim",
@@ -52,8 +57,9 @@ let package = Package(
         .target(
             name: "Engines",
             dependencies: [
-                "Core", "COpus", "CEspeak", "CSherpaOnnx", "CWebRTCShim",
+                "Core", "COpus", "CEspeak", "CSherpaOnnx", "COnnxRuntime", "CWebRTCShim",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
