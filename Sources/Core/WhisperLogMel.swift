@@ -10,7 +10,7 @@ import RealModule
 /// Hann window of 400 samples every 160 samples (801 frames); the power spectrum (201 bins); a
 /// Slaney-scale, area-normalised mel filterbank of 80 triangles from 0 to 8 kHz; `log10` floored at
 /// 1e-10; values raised to at least the maximum − 8; `(x + 4) / 4`; the last frame dropped.
-/// Arithmetic is in `Double`, in a fixed order, so the same samples give the same features on
+/// Arithmetic is in `Double` (the normalised samples rounded to `Float`, as the reference has them), in a fixed order, so the same samples give the same features on
 /// every run and machine.
 public struct WhisperLogMel: Sendable {
     /// The rate the features are defined at.
@@ -59,14 +59,16 @@ public struct WhisperLogMel: Sendable {
         var audio = [Double](repeating: 0, count: length)
         let kept = samples.suffix(length)
         for (i, sample) in kept.enumerated() { audio[length - kept.count + i] = Double(sample) }
-        // Normalise over the padded buffer (population variance).
+        // Normalise over the padded buffer (population variance). The mean and variance are summed in
+        // Double; the normalisation itself is done in Float, as the reference does it: the int8 model is
+        // sensitive enough that Double here moves a probability by 0.1 (numbers-cut.wav at 1.6 s).
         var sum = 0.0
         for value in audio { sum += value }
         let mean = sum / Double(length)
         var squares = 0.0
         for value in audio { squares += (value - mean) * (value - mean) }
-        let scale = 1 / (squares / Double(length) + 1e-7).squareRoot()
-        for i in audio.indices { audio[i] = (audio[i] - mean) * scale }
+        let mean32 = Float(mean), scale32 = (Float(squares / Double(length)) + Float(1e-7)).squareRoot()
+        for i in audio.indices { audio[i] = Double((Float(audio[i]) - mean32) / scale32) }
         // Reflect padding (the edge sample is not repeated).
         let pad = Self.fftLength / 2
         var padded = [Double](repeating: 0, count: length + 2 * pad)

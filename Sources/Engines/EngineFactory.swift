@@ -55,7 +55,10 @@ public enum EngineFactory {
 
     /// The end-of-turn model named `name` (`pipeline.endpointing.model`).
     static func endOfTurnModel(_ name: String) throws -> any EndOfTurnModel {
-        throw EngineError.engineUnavailable("pipeline.endpointing.model '\(name)': Smart Turn v3.2 does not run in this build yet (ONNX Runtime in-process is being added)")
+        switch name {
+        case "smart-turn-v3.2": return try SmartTurnEndOfTurnModel()
+        default: throw EngineError.engineUnavailable("pipeline.endpointing.model '\(name)' is not one of smart-turn-v3.2")
+        }
     }
 }
 

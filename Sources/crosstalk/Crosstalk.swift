@@ -12,7 +12,7 @@ struct Crosstalk: ParsableCommand {
         abstract: "Conversation simulator and replay debugger for real-time voice assistants.",
         discussion: "Exit codes: 0 ok, 1 a finding (failed check), 2 usage or input error, 130/143 simulate stopped by Ctrl-C/SIGTERM (the archive is finished).",
         version: CrosstalkVersion.current,
-        subcommands: [Simulate.self, Import.self, Record.self, Replay.self, Resimulate.self, Sweep.self, Merge.self, Report.self, Export.self, Verify.self, Inspect.self]
+        subcommands: [Simulate.self, Import.self, Record.self, Replay.self, Resimulate.self, Sweep.self, Merge.self, Report.self, Export.self, Verify.self, Inspect.self, EOT.self]
     )
 
     /// Runs the command, mapping every error to one line on stderr and exit code 2
