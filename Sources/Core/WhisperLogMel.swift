@@ -27,10 +27,13 @@ public struct WhisperLogMel: Sendable {
     public static let hop = 160
 
     private static let bins = fftLength / 2 + 1
+    /// The transform is a 400-point DFT split as 16 × 25 (Cooley–Tukey): 25 DFTs of 16 real samples,
+    /// twiddles, then 16 DFTs of 25, of which only the bins up to N/2 are kept. Fixed order, so the
+    /// same frame gives the same spectrum on every run.
+    private static let (rows, columns) = (16, 25)
     private let window: [Double]
-    /// cos and sin of 2πkn/N for bin k (row) and sample n (column).
-    private let cosines: [Double]
-    private let sines: [Double]
+    /// cos/sin of 2π·a·b/16 (index a·16 + b), 2π·a·b/25 (a·25 + b) and 2π·n2·k1/400 (n2·16 + k1).
+    private let cos16: [Double], sin16: [Double], cos25: [Double], sin25: [Double], cosTwiddle: [Double], sinTwiddle: [Double]
     /// Each mel filter's first nonzero bin and its weights from there.
     private let filters: [(first: Int, weights: [Double])]
 
@@ -38,17 +41,15 @@ public struct WhisperLogMel: Sendable {
     public init() {
         let n = Self.fftLength
         window = (0..<n).map { 0.5 - 0.5 * Double.cos(2 * Double.pi * Double($0) / Double(n)) }
-        var cosines = [Double](repeating: 0, count: Self.bins * n), sines = cosines
-        for k in 0..<Self.bins {
-            for i in 0..<n {
-                // Reduce k·i mod N first: the angle stays small and exact.
-                let angle = 2 * Double.pi * Double((k * i) % n) / Double(n)
-                cosines[k * n + i] = Double.cos(angle)
-                sines[k * n + i] = Double.sin(angle)
-            }
+        func table(_ size: Int, _ count: Int, _ period: Int, _ f: (Double) -> Double) -> [Double] {
+            (0..<(size * count)).map { i in f(2 * Double.pi * Double(((i / count) * (i % count)) % period) / Double(period)) }
         }
-        self.cosines = cosines
-        self.sines = sines
+        cos16 = table(16, 16, 16, Double.cos)
+        sin16 = table(16, 16, 16, Double.sin)
+        cos25 = table(25, 25, 25, Double.cos)
+        sin25 = table(25, 25, 25, Double.sin)
+        cosTwiddle = table(25, 16, n, Double.cos)
+        sinTwiddle = table(25, 16, n, Double.sin)
         filters = Self.melFilters()
     }
 
@@ -98,20 +99,35 @@ public struct WhisperLogMel: Sendable {
 
     /// |DFT|² of one windowed frame, bins 0…N/2.
     private func spectrum(_ frame: [Double], into power: inout [Double]) {
-        let n = Self.fftLength
-        cosines.withUnsafeBufferPointer { c in
-            sines.withUnsafeBufferPointer { s in
-                frame.withUnsafeBufferPointer { x in
-                    for k in 0..<Self.bins {
-                        var re = 0.0, im = 0.0
-                        let row = k * n
-                        for i in 0..<n {
-                            re += x[i] * c[row + i]
-                            im -= x[i] * s[row + i]
-                        }
-                        power[k] = re * re + im * im
-                    }
+        let (r, c) = (Self.rows, Self.columns)
+        // Stage 1: for each n2, the 16-point DFT of x[25·n1 + n2], times the twiddle W400^(n2·k1).
+        var re = [Double](repeating: 0, count: r * c), im = re  // index n2·16 + k1
+        for n2 in 0..<c {
+            for k1 in 0..<r {
+                var sr = 0.0, si = 0.0
+                for n1 in 0..<r {
+                    let x = frame[c * n1 + n2], t = n1 * r + k1
+                    sr += x * cos16[t]
+                    si -= x * sin16[t]
                 }
+                let w = n2 * r + k1, tc = cosTwiddle[w], ts = sinTwiddle[w]
+                re[w] = sr * tc + si * ts
+                im[w] = si * tc - sr * ts
+            }
+        }
+        // Stage 2: for each k1, the 25-point DFT over n2, bin k = k1 + 16·k2 (only k ≤ N/2).
+        for k1 in 0..<r {
+            for k2 in 0..<c {
+                let k = k1 + r * k2
+                guard k < Self.bins else { break }
+                var sr = 0.0, si = 0.0
+                for n2 in 0..<c {
+                    let a = re[n2 * r + k1], b = im[n2 * r + k1], t = n2 * c + k2
+                    let wc = cos25[t], ws = sin25[t]
+                    sr += a * wc + b * ws
+                    si += b * wc - a * ws
+                }
+                power[k] = sr * sr + si * si
             }
         }
     }
