@@ -25,6 +25,16 @@ deps:
 ENGINES_DIR := .engines
 SILERO_VAD_WHEEL := silero-vad==6.2.3
 SHERPA_ONNX_WHEEL := sherpa-onnx-core==2.0.1
+SMART_TURN_WHEEL := pipecat-ai==1.14.0
+SMART_TURN_WHEEL_SHA256 := 0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44
+SMART_TURN_MODEL := smart-turn-v3.2-cpu.onnx
+SMART_TURN_SHA256 := 2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f
+SMART_TURN_ORT_WHEEL := onnxruntime==1.32.0
+SMART_TURN_ORT_PLATFORM := --python-version 3.11 --implementation cp --abi cp311 --platform manylinux_2_28_x86_64
+SMART_TURN_ORT_WHEEL_SHA256 := 5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
+SMART_TURN_ORT_SHA256 := 6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
+SMART_TURN_RUNTIME := $(ENGINES_DIR)/lib/onnxruntime-1.32.0/libonnxruntime.so
+# (defined before `engines:`: a rule's prerequisites are expanded when make reads it)
 engines: deps $(ENGINES_DIR)/models/silero_vad.onnx $(ENGINES_DIR)/models/$(SMART_TURN_MODEL) $(SMART_TURN_RUNTIME)
 
 $(ENGINES_DIR)/models/silero_vad.onnx:
@@ -44,15 +54,6 @@ $(ENGINES_DIR)/models/silero_vad.onnx:
 # libonnxruntime.so of PyPI's onnxruntime 1.32.0, the version pipecat's environment pins
 # (integrations/pipecat/requirements-test.txt): with sherpa-onnx's 1.28.2 the model's quantized
 # kernels differ from pipecat's by up to 2e-2 in probability. Every wheel's and file's sha256 is checked.
-SMART_TURN_WHEEL := pipecat-ai==1.14.0
-SMART_TURN_WHEEL_SHA256 := 0352f504b44e78bdf524e45af4bc759601c835b9b7dc195efe5e03384b974a44
-SMART_TURN_MODEL := smart-turn-v3.2-cpu.onnx
-SMART_TURN_SHA256 := 2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f
-SMART_TURN_ORT_WHEEL := onnxruntime==1.32.0
-SMART_TURN_ORT_PLATFORM := --python-version 3.11 --implementation cp --abi cp311 --platform manylinux_2_28_x86_64
-SMART_TURN_ORT_WHEEL_SHA256 := 5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
-SMART_TURN_ORT_SHA256 := 6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
-SMART_TURN_RUNTIME := $(ENGINES_DIR)/lib/onnxruntime-1.32.0/libonnxruntime.so
 $(ENGINES_DIR)/models/$(SMART_TURN_MODEL): | $(ENGINES_DIR)/models/silero_vad.onnx
 	rm -rf $(ENGINES_DIR)/smart-turn && mkdir -p $(ENGINES_DIR)/smart-turn/wheels
 	python3 -m pip download --quiet --no-deps --only-binary=:all: -d $(ENGINES_DIR)/smart-turn/wheels $(SMART_TURN_WHEEL)
