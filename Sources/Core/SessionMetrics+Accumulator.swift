@@ -22,8 +22,8 @@ extension SessionMetrics {
         }
 
         private var kept: [PipelineEvent] = []
-        /// The last `turn.end`'s turn (events without one are numbered from it).
-        private var lastTurnEnd: Int?
+        /// Numbers events without a turn, as `SessionMetrics.numbered` does.
+        private var numbering = TurnNumbering()
         /// Whether a `turn.end` came since the last `vad.start` kept.
         private var awaitingResume = false
         private var seen: Set<TurnKind> = []
@@ -40,14 +40,8 @@ extension SessionMetrics {
         /// Feeds the next event of the stream.
         public mutating func add(_ recorded: PipelineEvent) {
             count += 1
-            var event = recorded
-            if event.kind == .turnEnd {
-                if event.turn == nil { event.turn = (lastTurnEnd ?? 0) + 1 }
-                lastTurnEnd = event.turn
-                awaitingResume = true
-            } else if event.turn == nil, event.kind == .bargeIn || RecordedSession.replyKinds.contains(event.kind) {
-                event.turn = lastTurnEnd
-            }
+            let event = numbering.number(recorded)
+            if event.kind == .turnEnd { awaitingResume = true }
             if event.kind == .vadStart, awaitingResume {
                 awaitingResume = false
                 kept.append(event)

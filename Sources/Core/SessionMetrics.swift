@@ -127,23 +127,37 @@ public struct SessionMetrics: Sendable {
     }
 
     /// The events with every pipeline event given the user turn the protocol's convention gives it
-    /// (docs/record-protocol.md): a `turn.end` without a number takes the one after the previous
-    /// `turn.end`'s; a reply event (`llm.*`, `tts.*`, `play.*`, `bargein`) without one belongs to the
-    /// last `turn.end` before it (none before the first: a greeting). Numbered events are kept as sent.
+    /// (`TurnNumbering`). Numbered events are kept as sent.
     static func numbered(_ events: [PipelineEvent]) -> [PipelineEvent] {
-        let replySide = RecordedSession.replyKinds.union([.bargeIn])
-        guard events.contains(where: { $0.turn == nil && ($0.kind == .turnEnd || replySide.contains($0.kind)) }) else { return events }
-        var out = events
-        var last: Int?
-        for i in out.indices {
-            if out[i].kind == .turnEnd {
-                if out[i].turn == nil { out[i].turn = (last ?? 0) + 1 }
-                last = out[i].turn
-            } else if out[i].turn == nil, replySide.contains(out[i].kind) {
-                out[i].turn = last
-            }
+        guard events.contains(where: { $0.turn == nil && TurnNumbering.numbersKind($0.kind) }) else { return events }
+        var numbering = TurnNumbering()
+        return events.map { numbering.number($0) }
+    }
+}
+
+/// The protocol's turn convention (docs/record-protocol.md) applied to a stream read in order: a
+/// `turn.end` without a number takes the one after the previous `turn.end`'s; a reply event
+/// (`llm.*`, `tts.*`, `play.*`) or `bargein` without one belongs to the last `turn.end` before it
+/// (none before the first: a greeting).
+struct TurnNumbering: Sendable {
+    /// The last `turn.end`'s turn.
+    private(set) var lastTurnEnd: Int?
+
+    /// Whether the convention numbers events of `kind` that carry no turn.
+    static func numbersKind(_ kind: EventKind) -> Bool {
+        kind == .turnEnd || kind == .bargeIn || RecordedSession.replyKinds.contains(kind)
+    }
+
+    /// `event` with its turn as the convention gives it.
+    mutating func number(_ event: PipelineEvent) -> PipelineEvent {
+        var event = event
+        if event.kind == .turnEnd {
+            if event.turn == nil { event.turn = (lastTurnEnd ?? 0) + 1 }
+            lastTurnEnd = event.turn
+        } else if event.turn == nil, Self.numbersKind(event.kind) {
+            event.turn = lastTurnEnd
         }
-        return out
+        return event
     }
 }
 
