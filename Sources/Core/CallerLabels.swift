@@ -57,6 +57,9 @@ public struct CallerLabels: Hashable, Sendable {
         /// A merger of `labels` into a stream not yet started.
         public init(labels: CallerLabels) { self.labels = labels.events }
 
+        /// Labels not yet emitted (later than every event so far).
+        public var remaining: Int { labels.count - next }
+
         /// Feeds the next event of the stream: `emit` receives the labels due before it, then it
         /// (unless it is a recorded `caller.*` event, which the labels replace).
         public mutating func add(_ event: PipelineEvent, emit: (PipelineEvent) -> Void) {

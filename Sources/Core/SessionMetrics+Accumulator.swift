@@ -29,17 +29,32 @@ extension SessionMetrics {
         private var seen: Set<TurnKind> = []
         /// The last event fed, when it is not the last one kept (it sets the session's end).
         private var lastUnkept: PipelineEvent?
-        /// Events fed so far.
-        public private(set) var count = 0
+        /// Events kept or passed over so far (labels merged in included).
+        private var fed = 0
+        /// Events fed so far, with the caller labels (those still due after the last event too).
+        public var count: Int { fed + (labels?.remaining ?? 0) }
         /// Events held now (what the metrics will read): a few per turn, not one per event fed.
         public var heldCount: Int { kept.count + (lastUnkept == nil ? 0 : 1) }
 
-        /// An accumulator that has seen no events.
-        public init() {}
+        /// QA's caller labels, merged into the stream as it is fed (nil: the stream's own ground truth).
+        private var labels: CallerLabels.Merger?
+
+        /// An accumulator that has seen no events; `labels`, when given, replace the stream's caller
+        /// ground truth (each enters before the first event later than it).
+        public init(labels: CallerLabels? = nil) {
+            self.labels = labels.map { CallerLabels.Merger(labels: $0) }
+        }
 
         /// Feeds the next event of the stream.
         public mutating func add(_ recorded: PipelineEvent) {
-            count += 1
+            guard var merger = labels else { return keep(recorded) }
+            labels = nil
+            merger.add(recorded) { keep($0) }
+            labels = merger
+        }
+
+        private mutating func keep(_ recorded: PipelineEvent) {
+            fed += 1
             let event = numbering.number(recorded)
             if event.kind == .turnEnd { awaitingResume = true }
             if event.kind == .vadStart, awaitingResume {
@@ -62,9 +77,15 @@ extension SessionMetrics {
         /// The metrics of the events fed so far.
         public var metrics: SessionMetrics { metrics(hint: .standard) }
 
-        /// The metrics of the events fed so far, with `hint`'s probable cut-off thresholds.
+        /// The metrics of the events fed so far, with `hint`'s probable cut-off thresholds (labels
+        /// later than the last event fed count too).
         public func metrics(hint: CutOffHint) -> SessionMetrics {
-            SessionMetrics(events: lastUnkept.map { kept + [$0] } ?? kept, hint: hint)
+            var all = self
+            if var merger = all.labels {
+                all.labels = nil
+                merger.finish { all.keep($0) }
+            }
+            return SessionMetrics(events: all.lastUnkept.map { all.kept + [$0] } ?? all.kept, hint: hint)
         }
     }
 }

@@ -15,13 +15,11 @@ public struct RecordedPass: Sendable {
     /// the metrics take `labels` as ground truth when given.
     public static func read(_ archive: SessionArchive, against got: [PipelineEvent], labels: CallerLabels? = nil) throws -> RecordedPass {
         var finder = EventStreamDifference.Finder(got: got)
-        var accumulator = SessionMetrics.Accumulator()
-        var merger = labels.map { CallerLabels.Merger(labels: $0) }
+        var accumulator = SessionMetrics.Accumulator(labels: labels)
         try archive.forEachEvent { event in
             finder.add(expected: event)
-            if merger == nil { accumulator.add(event) } else { merger?.add(event) { accumulator.add($0) } }
+            accumulator.add(event)
         }
-        merger?.finish { accumulator.add($0) }
         return RecordedPass(hash: finder.expectedHash, metrics: accumulator.metrics, difference: finder.finish())
     }
 }

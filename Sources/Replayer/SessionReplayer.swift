@@ -147,14 +147,8 @@ public final class SessionReplayer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let metricsOfRecording { return metricsOfRecording }
-        var accumulator = SessionMetrics.Accumulator()
-        if let callerLabels {
-            var merger = CallerLabels.Merger(labels: callerLabels)
-            try archive.forEachEvent { merger.add($0) { accumulator.add($0) } }
-            merger.finish { accumulator.add($0) }
-        } else {
-            try archive.forEachEvent { accumulator.add($0) }
-        }
+        var accumulator = SessionMetrics.Accumulator(labels: callerLabels)
+        try archive.forEachEvent { accumulator.add($0) }
         metricsOfRecording = accumulator.metrics
         return accumulator.metrics
     }

@@ -33,19 +33,13 @@ struct Report: ParsableCommand {
     func run() throws {
         let session = try SessionArchive(path: archive)
         // One pass through a cursor: the metrics keep the few events they read, the hash sees every one.
-        var accumulator = SessionMetrics.Accumulator()
-        var hasher = FNV1a64()
         // Labels replace any recorded ground truth; they enter the stream at their times.
-        var labels = try callerTurns.map { CallerLabels.Merger(labels: try CallTranscript.callerLabels(path: $0)) }
+        var accumulator = SessionMetrics.Accumulator(labels: try callerTurns.map(CallTranscript.callerLabels(path:)))
+        var hasher = FNV1a64()
         try session.forEachEvent { event in
             if !json { hasher.combine(event.canonicalLine) }
-            if labels == nil {
-                accumulator.add(event)
-            } else {
-                labels?.add(event) { accumulator.add($0) }
-            }
+            accumulator.add(event)
         }
-        labels?.finish { accumulator.add($0) }
         let metrics = accumulator.metrics(hint: CutOffHint(resumeWithinMs: resumeWithinMs, interruptWithinMs: interruptWithinMs))
         if json {
             print(metrics.json.canonicalText)
