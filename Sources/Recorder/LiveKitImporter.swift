@@ -127,7 +127,7 @@ public enum LiveKitImporter {
             let value = option == "min_interruption_words" ? Int64(seconds.rounded()) : Int64((seconds * 1000).rounded())
             let item = "\(key)=\(value)"
             do {
-                _ = try CallImporter.scenario(turns: [], replies: [], name: "livekit", transcript: true, overrides: [item], frames: 0)
+                try RecordedSettings.check([item])
             } catch {
                 throw options.fail(option, "\(seconds) gives \(item), which Crosstalk refuses: \(Self.oneLine(error))")
             }
@@ -139,7 +139,7 @@ public enum LiveKitImporter {
             overrides.append("pipeline.bargein.mode=none")
         }
         do {
-            _ = try CallImporter.scenario(turns: [], replies: [], name: "livekit", transcript: true, overrides: overrides, frames: 0)
+            try RecordedSettings.check(overrides)
         } catch {
             throw ArchiveError.io(path: report.path, detail: "options: the settings they give (\(overrides.joined(separator: ", "))) do not fit together: \(Self.oneLine(error))")
         }

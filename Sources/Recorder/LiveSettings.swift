@@ -17,25 +17,19 @@ enum LiveSettings {
         guard members.count <= maxKeys else { throw LiveProtocolError("hello: settings has more than \(maxKeys) keys") }
         var overrides: [String] = []
         for key in members.keys.sorted() {
-            let text: String
-            switch members[key] {
-            case .string(let string)?: text = string
-            case .int(let number)?: text = String(number)
-            case .double(let number)?: text = JSONValue.double(number).canonicalText
-            case .bool(let flag)?: text = flag ? "true" : "false"
-            default:
+            guard let text = members[key].flatMap(RecordedSettings.text(of:)) else {
                 throw LiveProtocolError("hello: settings \"\(key)\" must be a string, number or boolean")
             }
             let item = "\(key)=\(text)"
             do {
-                _ = try CallImporter.scenario(turns: [], replies: [], name: "live", transcript: true, overrides: [item], frames: 0)
+                try RecordedSettings.check([item])
             } catch {
                 throw LiveProtocolError("hello: settings \"\(key)\": \(error)")
             }
             overrides.append(item)
         }
         do {
-            _ = try CallImporter.scenario(turns: [], replies: [], name: "live", transcript: true, overrides: overrides, frames: 0)
+            try RecordedSettings.check(overrides)
         } catch {
             throw LiveProtocolError("hello: settings: \(error)")
         }

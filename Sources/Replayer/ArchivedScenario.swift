@@ -86,7 +86,7 @@ public struct ArchivedScenario: Sendable {
             }
             let items = members.keys.sorted().map { key -> String in
                 let v = members[key]!
-                return "\(key)=\(v.stringValue ?? v.canonicalText)"
+                return "\(key)=\(RecordedSettings.text(of: v) ?? v.canonicalText)"
             }
             do { root = try ScenarioLoader.applying(items, to: root) } catch let error as ScenarioError {
                 throw ReplayError("\(archive.path): meta 'recorded_settings': \(error.message)")
