@@ -158,6 +158,20 @@ public protocol EndOfTurnModel: AnyObject {
     func probability(ofTurn turn: [Float]) throws -> Double
 }
 
+/// Scores an end-of-turn model gave before, by the stretch of the session's mic audio they scored:
+/// a replay whose mic is the recording's (the fast path's condition) asks here before running the
+/// model, so a sweep point that only moves the policy (threshold, action delay, timeout) reuses them.
+///
+/// Positions are sample indices at the archive's rate: the turn's first sample (its first speech
+/// onset) and the end of the audio heard when the score was asked for. Shared by the replays of
+/// one archive, possibly on several threads at once.
+public protocol EndOfTurnScoreMemo: AnyObject, Sendable {
+    /// The probability scored for the turn audio `turnStart..<audioEnd`, if known.
+    func probability(turnStart: Int, audioEnd: Int) -> Double?
+    /// Keeps a probability the model just gave for `turnStart..<audioEnd`.
+    func remember(_ probability: Double, turnStart: Int, audioEnd: Int)
+}
+
 public struct StageEngines {
     /// VAD model (nil: `EnergyVAD`).
     public var vad: (any VoiceActivityModel)?

@@ -10,6 +10,12 @@ public struct ReplayPlan: Sendable {
     /// rebuilt and the VAD model does not run: the fast path for counterfactuals that cannot change
     /// what the microphone heard (no echo, same VAD model settings). Needs no recorder.
     public var vadProbabilities: [Double]?
+    /// The recorded mic, decoded on demand (opened on first use): what an end-of-turn model scores
+    /// on the fast path when `scores` does not hold a score (`pipeline.endpointing.mode: model`).
+    public var mic: (@Sendable () throws -> any RecordedFrames)?
+    /// Scores already known for this recording's mic audio; given only when the replay's mic is
+    /// the recording's (see `EndOfTurnScoreMemo`).
+    public var scores: (any EndOfTurnScoreMemo)?
     /// Where the recording ends when it was cut short (its recorder was killed, so it has no
     /// `session.end`): the replay stops there too, with `session.end` reason `recording_end`.
     public var recordingEnd: SimInstant?

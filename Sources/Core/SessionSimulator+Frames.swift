@@ -17,6 +17,7 @@ extension SessionSimulator {
             let probability: Double
             if let recorded = replay?.vadProbabilities {
                 probability = f < recorded.count ? recorded[f] : 0
+                modelEndpointing?.audio.heardUndecoded(format.samplesPerFrame)
             } else {
                 probability = try hearFrame(f, time: frameTime, bot: botFrame)
             }

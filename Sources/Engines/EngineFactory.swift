@@ -16,8 +16,10 @@ public enum EngineFactory {
     /// Fresh engine instances for one run of `scenario` (engines have state: one set per session).
     ///
     /// With `languageModel` (the default), `pipeline.llm.engine: openai` connects to its server
-    /// (replays pass false: they play the recorded replies back).
-    public static func engines(for scenario: Scenario, languageModel: Bool = true) throws -> StageEngines {
+    /// (replays pass false: they play the recorded replies back). In `pipeline.endpointing.mode: model`
+    /// the model is opened here, so a missing one fails before the session starts; with
+    /// `deferEndOfTurnModel` (replays, whose scores are mostly known) it opens on its first score.
+    public static func engines(for scenario: Scenario, languageModel: Bool = true, deferEndOfTurnModel: Bool = false) throws -> StageEngines {
         var engines = StageEngines()
         let p = scenario.pipeline
         let format = scenario.audio.format
@@ -48,13 +50,14 @@ public enum EngineFactory {
             engines.synthesizer = EspeakSynthesizer()
         }
         if p.endpointing.mode == "model" {
-            engines.endOfTurnModel = try endOfTurnModel(p.endpointing.model)
+            let name = p.endpointing.model
+            engines.endOfTurnModel = deferEndOfTurnModel ? DeferredEndOfTurnModel { try endOfTurnModel(name) } : try endOfTurnModel(name)
         }
         return engines
     }
 
     /// The end-of-turn model named `name` (`pipeline.endpointing.model`).
-    static func endOfTurnModel(_ name: String) throws -> any EndOfTurnModel {
+    public static func endOfTurnModel(_ name: String) throws -> any EndOfTurnModel {
         switch name {
         case "smart-turn-v3.2": return try SmartTurnEndOfTurnModel()
         default: throw EngineError.engineUnavailable("pipeline.endpointing.model '\(name)' is not one of smart-turn-v3.2")

@@ -49,13 +49,24 @@ public final class SessionReplayer: @unchecked Sendable {
     /// QA's labels of the caller's turns (`--caller-turns`): the ground truth of every metric of the
     /// recording and of its replays, in place of the recorded `caller.*` events.
     public let callerLabels: CallerLabels?
+    /// Whether the recording's own scores are reused (see `init`).
+    let reusesRecordedScores: Bool
+    /// End-of-turn scores known for the recorded mic, per model name (made on first use).
+    private var scoreMemos: [String: EndOfTurnScores] = [:]
+    /// The recorded mic packets, read on first use (what a model-mode replay decodes for a new score).
+    private var micPackets: (codec: String, packets: [[UInt8]])?
 
     /// Opens `path` and loads what every replay of it needs (turn starts, features, settings).
     ///
     /// The recorded events are not held: the few a replay needs are read by kind, and comparisons
     /// with the recording stream it through a cursor (`RecordedPass`).
-    public init(path: String, callerLabels: CallerLabels? = nil) throws {
+    ///
+    /// With `reusesRecordedScores` (the default), a model-mode replay takes the end-of-turn scores the
+    /// recording's `eot.prediction` events carry instead of running the model on the same audio
+    /// again; false scores everything anew (a check that the scores are what the model gives).
+    public init(path: String, callerLabels: CallerLabels? = nil, reusesRecordedScores: Bool = true) throws {
         self.callerLabels = callerLabels
+        self.reusesRecordedScores = reusesRecordedScores
         archive = try SessionArchive(path: path, makeDecoder: ArchiveCodecs.decoder(codec:format:))
         if ArchivedScenario.isRecordedSession(archive) {
             // A recorded real session: its events are held (they are the replay's input).
@@ -200,8 +211,57 @@ public final class SessionReplayer: @unchecked Sendable {
             && a.caller == b.caller && a.seed == b.seed
             && a.pipeline.stt.engine == "simulated" && b.pipeline.stt.engine == "simulated"
             && a.pipeline.echo.aec == b.pipeline.echo.aec
-            // An end-of-turn model scores the audio itself.
-            && a.pipeline.endpointing.mode != "model" && b.pipeline.endpointing.mode != "model"
+    }
+
+    /// The end-of-turn scores known for this recording's mic under `model`: the recording's own
+    /// `eot.prediction` events if it was made in model mode with that model, and every score a
+    /// replay of it has computed since.
+    public func endOfTurnScores(model: String) throws -> EndOfTurnScores {
+        lock.lock()
+        if let memo = scoreMemos[model] {
+            lock.unlock()
+            return memo
+        }
+        lock.unlock()
+        var events: [PipelineEvent] = []
+        let recorded = recordedScenario.pipeline.endpointing
+        if reusesRecordedScores && recorded.mode == "model" && recorded.model == model {
+            try archive.forEachEvent(kinds: [.eotPrediction]) { events.append($0) }
+        }
+        let memo = EndOfTurnScores(events: events, format: archive.format)
+        lock.lock()
+        defer { lock.unlock() }
+        if let raced = scoreMemos[model] { return raced }
+        scoreMemos[model] = memo
+        return memo
+    }
+
+    /// How many end-of-turn scores the replays of this archive reused and how many ran the model.
+    public var endOfTurnScoreUsage: (reused: Int, computed: Int) {
+        lock.lock()
+        let memos = scoreMemos.values.map { $0 }
+        lock.unlock()
+        return memos.map(\.usage).reduce((0, 0)) { ($0.0 + $1.reused, $0.1 + $1.computed) }
+    }
+
+    /// The recorded mic, decoded from its first frame on (a fresh decoder per call).
+    func recordedMic() throws -> any RecordedFrames {
+        lock.lock()
+        var mic = micPackets
+        lock.unlock()
+        if mic == nil {
+            let rows = try archive.packets(.mic)
+            let read = (codec: rows.first?.codec ?? "pcm16", packets: rows.map(\.bytes))
+            lock.lock()
+            micPackets = read
+            lock.unlock()
+            mic = read
+        }
+        let archive = self.archive
+        let codec = mic!.codec
+        return PacketFrames(packets: mic!.packets, samplesPerFrame: archive.format.samplesPerFrame) {
+            try archive.decoder(for: codec)
+        }
     }
 
     /// Runs a replay of the events only, on the fast path when allowed (used by sweeps);
@@ -227,7 +287,17 @@ public final class SessionReplayer: @unchecked Sendable {
         var plan = ReplayPlan(turnStarts: turnStarts, vadProbabilities: fast ? vadProbabilities : nil)
         plan.recordingEnd = stopAt
         plan.recordingEndReason = stopReason
-        var engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario, languageModel: false)
+        var engines = fast ? StageEngines() : try EngineFactory.engines(for: scenario, languageModel: false, deferEndOfTurnModel: true)
+        let endpointing = scenario.pipeline.endpointing
+        if endpointing.mode == "model" {
+            // Scores come from what is known of this mic audio when the mic is the recording's; a
+            // new one decodes the recorded mic (fast path) and opens the model on first use.
+            if fastPathAllowed(for: scenario) { plan.scores = try endOfTurnScores(model: endpointing.model) }
+            if fast {
+                plan.mic = { [self] in try recordedMic() }
+                engines.endOfTurnModel = DeferredEndOfTurnModel { try EngineFactory.endOfTurnModel(endpointing.model) }
+            }
+        }
         if scenario.pipeline.llm.engine == "openai" {
             // A server's replies come from the recording: the replay needs no server.
             engines.languageModel = RecordedLanguageModel(events: try recordedLanguageModelEvents())

@@ -22,6 +22,9 @@ public struct SweepRunner: Sendable {
     public var shard: SweepShard?
     /// QA's caller labels per archive, in archive order (`--caller-turns`; missing: none).
     public var callerLabels: [CallerLabels?] = []
+    /// Told, once the sweep is done, how many end-of-turn scores its points reused and how many ran
+    /// the model (`pipeline.endpointing.mode: model`; both 0 otherwise).
+    public var endOfTurnScoreUsage: (@Sendable (_ reused: Int, _ computed: Int) -> Void)?
 
     /// Stack size of a worker thread (the simulation is not deeply recursive; this is headroom).
     static let workerStackBytes = 16 << 20
@@ -87,6 +90,10 @@ public struct SweepRunner: Sendable {
         var samples = [SweepSample?](repeating: nil, count: workItemCount)
         for (n, k) in items.enumerated() { samples[k] = results[n] }
         let archives = zip(archivePaths, replayers).map { SweepResult.Archive(path: $0, sessionID: $1.sessionID) }
+        if let endOfTurnScoreUsage {
+            let usage = replayers.map(\.endOfTurnScoreUsage).reduce((0, 0)) { ($0.0 + $1.reused, $0.1 + $1.computed) }
+            endOfTurnScoreUsage(usage.0, usage.1)
+        }
         var result = SweepResult(grid: grid, overrides: overrides, archives: archives, shard: shard, samples: samples)
         result.retime = retime
         return result

@@ -75,6 +75,10 @@ struct Sweep: ParsableCommand {
         let bar = stderrIsTerminal ? ProgressBar(label: "sweep") : nil
         var progress: (@Sendable (Int, Int) -> Void)?
         if let bar { progress = { done, total in bar.update(done, total) } }
+        runner.endOfTurnScoreUsage = { reused, computed in
+            guard reused + computed > 0 else { return }
+            StandardStream.error.write("end-of-turn scores: \(reused) reused, \(computed) computed by the model\n")
+        }
         let result = try runner.run(progress: progress)
         bar?.clear()
         if let shard {

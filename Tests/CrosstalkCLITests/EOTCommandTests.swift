@@ -69,4 +69,21 @@ import Testing
         #expect(zip(ends, later).allSatisfy { $1.time >= $0.time } || later.count < ends.count)
         #expect(later != ends)
     }
+
+    @Test func aThresholdSweepOnAModelArchiveNeedsNoModel() throws {
+        let dir = try CLIHarness.tempDir()
+        let a = dir.appendingPathComponent("a.ctk").path
+        let made = try CLIHarness.run(["simulate", CLIHarness.scenario("happy-path"), "--set", "pipeline.endpointing.mode=model", "-o", a])
+        #expect(made.status == 0, "\(made.stderr)")
+        // No engines at all: every score the sweep needs is in the archive.
+        let noEngines = ["CROSSTALK_ENGINES_DIR": dir.appendingPathComponent("no-engines").path]
+        let sweep = try CLIHarness.run(["sweep", a, "--param", "pipeline.endpointing.threshold=0.05,0.1,0.3,0.5"], environment: noEngines)
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        #expect(sweep.stderr.contains(" reused, 0 computed by the model"), "\(sweep.stderr)")
+        let exact = try CLIHarness.run(["replay", a], environment: noEngines)
+        #expect(exact.status == 0 && exact.stdout.contains("reproduced exactly"), "\(exact.stdout)\(exact.stderr)")
+        // A point that needs a new score needs the model: one line, exit 2.
+        let strict = try CLIHarness.run(["sweep", a, "--param", "pipeline.endpointing.threshold=0.5,0.99"], environment: noEngines)
+        #expect(strict.status == 2 && strict.stderr.contains("run `make engines`") && strict.stderr.split(separator: "\n").count == 1, "\(strict.stderr)")
+    }
 }
