@@ -44,6 +44,30 @@ public struct RecordedSessionReplay {
         public var audioEnd: SimInstant?
     }
 
+    /// What `pipeline.endpointing.mode: model` scores with: the model, the scores already known for
+    /// this recording's mic, and the recorded mic (decoded, from its start, only for a new score).
+    public struct EndOfTurnInputs {
+        /// The end-of-turn model.
+        public var model: any EndOfTurnModel
+        /// Scores known for this mic (nil: every score runs the model).
+        public var scores: (any EndOfTurnScoreMemo)?
+        /// Opens the recorded mic.
+        public var mic: @Sendable () throws -> any RecordedFrames
+        /// The recorded mic's format.
+        public var format: AudioFormat
+
+        /// Inputs for a model-mode replay.
+        public init(
+            model: any EndOfTurnModel, scores: (any EndOfTurnScoreMemo)?, format: AudioFormat,
+            mic: @escaping @Sendable () throws -> any RecordedFrames
+        ) {
+            self.model = model
+            self.format = format
+            self.scores = scores
+            self.mic = mic
+        }
+    }
+
     /// The replay's result.
     public struct Outcome: Sendable {
         /// The events, numbered 0, 1, 2, … in time order.
@@ -58,6 +82,8 @@ public struct RecordedSessionReplay {
         case timer(Int)
         case chain(placement: Int, event: Int)
         case stopped(placement: Int)
+        case score(ModelEndpointing.Score)
+        case modelTimer(Int)
     }
 
     private struct Flight {
@@ -78,6 +104,8 @@ public struct RecordedSessionReplay {
     private var out: [PipelineEvent] = []
     private var vad: VADStateMachine
     private var endpointer: EndpointerStateMachine
+    /// The model policy, when model mode re-derives the turn ends.
+    private var model: ModelEndpointing?
     private var bargeIn: BargeInPolicy
     private var flights: [Flight] = []
     private var userTurn = 1
@@ -85,8 +113,10 @@ public struct RecordedSessionReplay {
     private var finished = false
     private let hasTranscripts: Bool
 
-    /// Prepares a replay of `session` under `settings`, re-deriving `rerun`.
-    public init(session: RecordedSession, settings: PipelineSettings, rerun: Rerun) {
+    /// Prepares a replay of `session` under `settings`, re-deriving `rerun`; `endOfTurn` is needed
+    /// when that re-derives the turn ends in `pipeline.endpointing.mode: model` (the recorded
+    /// `eot.prediction` events then give way to the model's).
+    public init(session: RecordedSession, settings: PipelineSettings, rerun: Rerun, endOfTurn: EndOfTurnInputs? = nil) {
         self.session = session
         self.settings = settings
         self.rerun = rerun
@@ -95,10 +125,16 @@ public struct RecordedSessionReplay {
         endpointer = EndpointerStateMachine(settings: settings.endpointing)
         bargeIn = BargeInPolicy(settings: settings.bargein)
         hasTranscripts = session.events.contains { $0.kind == .sttFinal || $0.kind == .sttPartial }
+        if rerun.contains(.endpointing) && settings.endpointing.mode == "model" {
+            guard let endOfTurn else { preconditionFailure("a model-mode replay of a recorded session without its end-of-turn inputs") }
+            model = ModelEndpointing(
+                settings: settings.endpointing, model: endOfTurn.model, format: endOfTurn.format,
+                scores: endOfTurn.scores, mic: endOfTurn.mic)
+        }
     }
 
-    /// Runs the replay.
-    public mutating func run() -> Outcome {
+    /// Runs the replay (throws only what an end-of-turn model or the recorded mic's decoder throws).
+    public mutating func run() throws -> Outcome {
         guard !rerun.isEmpty else {
             // Nothing to derive again: every decision is the recorded pipeline's.
             let events = session.events.enumerated().map { i, e in
@@ -112,7 +148,7 @@ public struct RecordedSessionReplay {
         for (k, reply) in session.replies.enumerated() where reply.anchor == nil {
             place(k, shift: .zero, turn: reply.turn)
         }
-        while !finished, let input = sim.next() { handle(input) }
+        while !finished, let input = sim.next() { try handle(input) }
         return Outcome(events: out, placements: flights.map(\.placement))
     }
 
@@ -122,17 +158,23 @@ public struct RecordedSessionReplay {
         out.append(PipelineEvent(seq: Int64(out.count), time: sim.now, kind: kind, turn: turn, data: data))
     }
 
-    private mutating func handle(_ input: Input) {
+    private mutating func handle(_ input: Input) throws {
         switch input {
-        case .recorded(let i): recorded(session.events[i])
-        case .tick(let f): tick(f)
+        case .recorded(let i): try recorded(session.events[i])
+        case .tick(let f): try tick(f)
         case .timer(let id): endpoint(endpointer.timerFired(id: id, at: sim.now))
         case .chain(let p, let i): chainEvent(p, i)
         case .stopped(let p): stopPlayback(p, reason: "interrupted")
+        case .score(let score): try scoreArrived(score)
+        case .modelTimer(let id):
+            guard var m = model else { preconditionFailure("a model endpointer timer without model endpointing") }
+            let actions = m.machine.timerFired(id: id, at: sim.now)
+            model = m
+            try modelEndpoint(actions)
         }
     }
 
-    private mutating func recorded(_ e: PipelineEvent) {
+    private mutating func recorded(_ e: PipelineEvent) throws {
         switch e.kind {
         case .sessionEnd:
             for p in flights.indices where !flights[p].cancelled && !isDone(p) { cancel(p, reason: "session_end", fade: false) }
@@ -146,7 +188,7 @@ public struct RecordedSessionReplay {
             if e.kind == .vadStart {
                 speechStarted(onset: e.data["onset_us"]?.intValue.map { SimInstant(microseconds: $0) } ?? e.time)
             } else {
-                speechStopped(lastSpeechEnd: e.data["speech_end_us"]?.intValue.map { SimInstant(microseconds: $0) } ?? e.time)
+                try speechStopped(lastSpeechEnd: e.data["speech_end_us"]?.intValue.map { SimInstant(microseconds: $0) } ?? e.time)
             }
         case .sttPartial, .sttFinal:
             emit(e.kind, turn: userTurn, e.data)
@@ -157,6 +199,8 @@ public struct RecordedSessionReplay {
             }
             if e.kind == .sttFinal { segment += 1 }
         case .eotPrediction:
+            // The recording's verdicts, unless the model decides again (then its own are the events).
+            guard model == nil else { return }
             emit(e.kind, turn: userTurn, e.data)
         case .turnEnd:
             guard !rerun.contains(.endpointing) else { return }
@@ -174,7 +218,7 @@ public struct RecordedSessionReplay {
         }
     }
 
-    private mutating func tick(_ f: Int) {
+    private mutating func tick(_ f: Int) throws {
         if f + 1 < session.frameCount { sim.schedule(.tick(f + 1), at: frameEnd(f + 1)) }
         if rerun.contains(.vad) {
             let p = session.vadProbabilities.flatMap { f < $0.count ? $0[f] : nil } ?? 0
@@ -184,7 +228,7 @@ public struct RecordedSessionReplay {
                 speechStarted(onset: onset)
             case .speechStopped(let end)?:
                 emit(.vadStop, turn: userTurn, ["speech_end_us": .int(end.microseconds)])
-                speechStopped(lastSpeechEnd: end)
+                try speechStopped(lastSpeechEnd: end)
             case nil:
                 break
             }
@@ -202,16 +246,55 @@ public struct RecordedSessionReplay {
         bargeIn.speechStarted(onset: onset)
         guard rerun.contains(.endpointing) else { return }
         endpointer.speechStarted()
+        model?.speechStarted(onset: onset)
         if !hasTranscripts {
             // A recording without transcripts: the endpointer hears that someone spoke.
             endpoint(endpointer.transcriptReceived("…", isFinal: false, segment: segment, at: sim.now))
         }
     }
 
-    private mutating func speechStopped(lastSpeechEnd: SimInstant) {
+    private mutating func speechStopped(lastSpeechEnd: SimInstant) throws {
         bargeIn.speechStopped()
         guard rerun.contains(.endpointing) else { return }
-        endpoint(endpointer.speechStopped(at: sim.now, lastSpeechEnd: lastSpeechEnd))
+        if var m = model {
+            // The text endpointer only gathers the transcript; the model policy decides.
+            let actions = m.machine.speechStopped(at: sim.now, speechEnd: lastSpeechEnd)
+            model = m
+            try modelEndpoint(actions)
+        } else {
+            endpoint(endpointer.speechStopped(at: sim.now, lastSpeechEnd: lastSpeechEnd))
+        }
+    }
+
+    /// Carries out the model policy's actions: a score is of the mic frames that ended by now.
+    private mutating func modelEndpoint(_ actions: [ModelEndpointerStateMachine.Action]) throws {
+        for action in actions {
+            switch action {
+            case .score(let request, _):
+                let ended = min(session.frameCount, Int(sim.now.microseconds / session.frameDuration.microseconds))
+                model!.audio.heardUndecoded(upTo: ended * model!.audio.format.samplesPerFrame)
+                let score = try model!.score(request: request)
+                sim.schedule(.score(score), at: sim.now + model!.inference)
+            case .scheduleTimer(let id, let at):
+                sim.schedule(.modelTimer(id), at: max(at, sim.now))
+            case .verdict:
+                break  // emitted with the score, in `scoreArrived`
+            case .endTurn(let reason, let waited):
+                let transcript = endpointer.transcript
+                endpointer.turnEndedElsewhere()
+                model!.audio.turnEnded()
+                endpoint([.endTurn(reason: reason, waited: waited, transcript: transcript)])
+            }
+        }
+    }
+
+    private mutating func scoreArrived(_ score: ModelEndpointing.Score) throws {
+        guard var m = model else { preconditionFailure("a score without model endpointing") }
+        let actions = m.machine.scoreArrived(request: score.request, probability: score.probability, at: sim.now)
+        model = m
+        let used = actions.contains { if case .verdict = $0 { return true } else { return false } }
+        emit(.eotPrediction, turn: userTurn, m.predictionData(score, used: used))
+        try modelEndpoint(actions)
     }
 
     private mutating func endpoint(_ actions: [EndpointerStateMachine.Action]) {

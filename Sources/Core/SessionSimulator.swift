@@ -21,7 +21,7 @@ public final class SessionSimulator {
         case pinnedTurn(Int)
         case observedSegmentDue(Int)
         case llmEnded(generation: Int, failure: String?)
-        case eotScore(request: Int, probability: Double, turnStart: SimInstant, audioEnd: SimInstant)
+        case eotScore(ModelEndpointing.Score)
         case modelEndpointTimer(Int)
     }
 
@@ -154,7 +154,10 @@ public final class SessionSimulator {
         endpointer = EndpointerStateMachine(settings: p.endpointing)
         if p.endpointing.mode == "model" {
             guard let model = engines.endOfTurnModel else { preconditionFailure("endpointing mode model without an end-of-turn model") }
-            modelEndpointing = ModelEndpointing(settings: p.endpointing, model: model, format: format, replay: replay)
+            let fast = replay?.vadProbabilities != nil
+            precondition(!fast || replay?.mic != nil, "the fast replay path in model mode needs the recorded mic")
+            modelEndpointing = ModelEndpointing(
+                settings: p.endpointing, model: model, format: format, scores: replay?.scores, mic: fast ? replay?.mic : nil)
         }
         llm = ScriptedLLM(
             settings: p.llm, preset: LatencyPreset.named(p.llm.preset, stage: .llm)!, rtt: rtt, seed: seed("llm"),
@@ -213,8 +216,8 @@ public final class SessionSimulator {
             sttOutput(output)
         case .endpointTimer(let id):
             endpoint(endpointer.timerFired(id: id, at: sim.now))
-        case .eotScore(let request, let probability, let turnStart, let audioEnd):
-            try eotScoreArrived(request: request, probability: probability, turnStart: turnStart, audioEnd: audioEnd)
+        case .eotScore(let score):
+            try eotScoreArrived(score)
         case .modelEndpointTimer(let id):
             guard var model = modelEndpointing else { preconditionFailure("a model endpointer timer without model endpointing") }
             let actions = model.machine.timerFired(id: id, at: sim.now)

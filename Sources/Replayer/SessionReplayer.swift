@@ -142,15 +142,21 @@ public final class SessionReplayer: @unchecked Sendable {
         guard scenario.pipeline.retime == recordedScenario.pipeline.retime else {
             throw ReplayError("\(archive.path): --retime needs a simulated or imported session; a recorded session's replies keep the recorded pipeline's latencies")
         }
-        if scenario.pipeline.endpointing.mode == "model" {
-            throw ReplayError("\(archive.path): pipeline.endpointing.mode model is not supported yet on a recorded real session (its recorded eot.prediction events stand); use silence or smart")
-        }
         let rerun = RecordedSessionReplay.Rerun.needed(recorded: recordedScenario.pipeline, replay: scenario.pipeline)
         if rerun.contains(.vad) && session.vadProbabilities == nil {
             throw ReplayError("\(archive.path): the recording has no VAD rows (per-frame speech probabilities), so pipeline.vad settings cannot change; its recorded vad.start/vad.stop stand")
         }
-        var replay = RecordedSessionReplay(session: session, settings: scenario.pipeline, rerun: rerun)
-        return replay.run()
+        var endOfTurn: RecordedSessionReplay.EndOfTurnInputs?
+        let endpointing = scenario.pipeline.endpointing
+        if endpointing.mode == "model" && rerun.contains(.endpointing) {
+            // The model scores the recorded mic (decoded only for a score not known yet).
+            endOfTurn = RecordedSessionReplay.EndOfTurnInputs(
+                model: DeferredEndOfTurnModel { try EngineFactory.endOfTurnModel(endpointing.model) },
+                scores: try endOfTurnScores(model: endpointing.model), format: archive.format,
+                mic: { [self] in try recordedMic() })
+        }
+        var replay = RecordedSessionReplay(session: session, settings: scenario.pipeline, rerun: rerun, endOfTurn: endOfTurn)
+        return try replay.run()
     }
 
     /// The recording's metrics (`SessionMetrics` of its events), computed on first use in one pass.

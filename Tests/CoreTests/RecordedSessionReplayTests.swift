@@ -45,7 +45,7 @@ import Testing
         var settings = recorded
         change(&settings)
         var replay = RecordedSessionReplay(session: Self.session, settings: settings, rerun: .needed(recorded: recorded, replay: settings))
-        return replay.run()
+        return try! replay.run()
     }
 
     @Test func theSessionsRepliesAreTheChainsOfTheTurnsTheyAnswer() {
